@@ -1,0 +1,160 @@
+"""The `jiukg` command: build, load, validate, query, serve, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from jiukg import __version__
+
+app = typer.Typer(help="jiukg: a knowledge graph of JIU recommendations, organisations' status and CEB comments.",
+                  no_args_is_help=True, add_completion=False)
+
+StoreOpt = typer.Option(None, "--store", help="Store: a directory (embedded Oxigraph, default var/store) or a SPARQL query URL.",
+                        envvar="JIUKG_STORE", show_default=False)
+UpdateOpt = typer.Option(None, "--update-url", help="SPARQL 1.1 Update URL of a remote store.", envvar="JIUKG_UPDATE_URL")
+GspOpt = typer.Option(None, "--gsp-url", help="Graph Store Protocol URL of a remote store.", envvar="JIUKG_GSP_URL")
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"jiukg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")):
+    """jiukg command line."""
+
+
+def _open(store, update_url=None, gsp_url=None):
+    from jiukg.config import settings, store_options
+    from jiukg.store import StoreError, open_store
+
+    s = settings(store=store, update_url=update_url, gsp_url=gsp_url)
+    try:
+        return open_store(s.store, **store_options(s))
+    except StoreError as e:
+        _fail(str(e), 2)
+
+
+def _fail(message: str, code: int = 1):
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _report_write(summary_or_error):
+    from jiukg.pipeline import WriteRefused
+
+    if isinstance(summary_or_error, WriteRefused):
+        from jiukg.validation import render_text
+
+        typer.echo(render_text(summary_or_error.report), err=True)
+        _fail(str(summary_or_error))
+
+
+@app.command()
+def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source documents (default data/corpus)."),
+          store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines.")):
+    """Load a whole corpus into the store, each document in its own named graph."""
+    from jiukg import pipeline
+    from jiukg.paths import CORPUS_DIR
+    from jiukg.store import StoreError
+    from loaders import UnrecognisedDocument
+
+    corpus = corpus or CORPUS_DIR
+    if not corpus.is_dir():
+        _fail(f"{corpus}: not a folder", 2)
+    with _open(store, update_url, gsp_url) as st:
+        try:
+            summary = pipeline.build(st, corpus, progress=(lambda s: None) if quiet else (lambda s: typer.echo(s, err=True)))
+        except pipeline.WriteRefused as e:
+            _report_write(e)
+        except (StoreError, UnrecognisedDocument) as e:
+            _fail(str(e))
+    _print_summary(summary)
+
+
+@app.command()
+def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files (Turtle, N-Triples, JSON-LD, TriG, N-Quads)."),
+         store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt):
+    """Add or replace documents; nothing is written if any file is refused or breaks a shape."""
+    from jiukg import pipeline
+    from jiukg.store import StoreError
+    from loaders import UnrecognisedDocument
+
+    with _open(store, update_url, gsp_url) as st:
+        try:
+            summary = pipeline.load(st, files, progress=lambda s: typer.echo(s, err=True))
+        except UnrecognisedDocument as e:
+            _fail(f"refused {e}; the store was not changed", 2)
+        except pipeline.WriteRefused as e:
+            _report_write(e)
+        except StoreError as e:
+            _fail(str(e))
+    _print_summary(summary)
+
+
+def _print_summary(summary):
+    for w in summary.warnings:
+        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+    if summary.validation is not None and getattr(summary.validation, "results", None):
+        from jiukg.validation import render_text
+
+        typer.echo(render_text(summary.validation), err=True)
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@app.command()
+def validate(files: List[Path] = typer.Argument(None, help="RDF files to validate; none: the store."),
+             store: Optional[str] = StoreOpt,
+             lang: str = typer.Option("en", "--lang", help="Language of the messages (en, zh)."),
+             fmt: str = typer.Option("table", "--format", help="table, turtle or json.")):
+    """Validate data against the SHACL shapes. Exit 0 conforming, 1 violations, 2 unusable input."""
+    from jiukg import validation
+
+    code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store))
+    raise typer.Exit(code)
+
+
+@app.command()
+def query(name: str = typer.Argument(..., help="A catalogue query name (see `jiukg query --list`), or a .rq file."),
+          param: List[str] = typer.Option([], "--param", "-p", help="k=v, repeatable."),
+          fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+          store: Optional[str] = StoreOpt):
+    """Run a named query of the catalogue."""
+    from jiukg import catalogue
+
+    raise typer.Exit(catalogue.cli(name, param, fmt, opener=lambda: _open(store)))
+
+
+@app.command()
+def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
+          host: str = typer.Option(None, "--host", envvar="JIUKG_HOST"),
+          port: int = typer.Option(None, "--port", envvar="JIUKG_PORT")):
+    """Serve SPARQL, linked data and the web page (builds the bundled corpus on first run)."""
+    from service.app import run
+
+    run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port)
+
+
+@app.command()
+def export(fmt: str = typer.Option("nquads", "--format", help="nquads, trig, turtle, nt or json-ld."),
+           output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+           store: Optional[str] = StoreOpt):
+    """Write the whole store in a standard RDF syntax."""
+    with _open(store) as st:
+        data = st.export(fmt)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+if __name__ == "__main__":
+    app()

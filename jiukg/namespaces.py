@@ -1,0 +1,136 @@
+"""Namespaces and IRI minting: the one place where identifiers are made.
+
+Every IRI in the graph derives from an official symbol or acronym, so the same
+recommendation met in two documents is one resource (see docs/iri-policy.md).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD, ORG, FOAF
+
+BASE = "https://w3id.org/jiukg/"
+JIU = Namespace(BASE + "ontology#")
+VOCAB = Namespace(BASE + "vocab/")
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+LANG = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
+
+PREFIXES: dict[str, str] = {
+    "jiu": str(JIU),
+    "jiuv": str(VOCAB),
+    "id": str(ID),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "qb": str(QB),
+    "time": str(TIME),
+    "foaf": str(FOAF),
+    "sh": str(SH),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "oa": str(OA),
+}
+
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+# Concept schemes of ontology/vocabularies.ttl: VOCAB[f"{scheme}/{notation}"].
+SCHEMES = ("acceptance", "implementation", "addressee", "stance", "document-kind")
+
+
+def concept(scheme: str, notation: str):
+    """IRI of a controlled-vocabulary concept, e.g. concept('acceptance', 'accepted')."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown concept scheme {scheme!r}")
+    return VOCAB[f"{scheme}/{notation}"]
+
+
+# --- official symbols -------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_symbol(symbol: str) -> str:
+    """Canonical form of a UN document symbol.
+
+    'JIU/NOTE/2022/1 Rev.1' -> 'JIU/NOTE/2022/1/Rev.1'; 'WO/PBC/37/6 Rev.' ->
+    'WO/PBC/37/6/Rev'; full-width slashes and stray spaces are removed;
+    'Add. 1' -> 'Add.1'.
+    """
+    s = symbol.strip().replace("／", "/").replace("．", ".")
+    s = re.sub(r"\s*/\s*", "/", s)
+    s = re.sub(r"\s+(Rev|Add|Corr)\b", r"/\1", s)
+    s = re.sub(r"\b(Rev|Add|Corr)\.?\s*(\d+)", r"\1.\2", s)
+    s = re.sub(r"\b(Rev|Add|Corr)\.$", r"\1", s)
+    return _SPACES.sub("", s)
+
+
+def _path(symbol: str) -> str:
+    return quote(normalize_symbol(symbol), safe="/.-")
+
+
+def doc_iri(symbol: str):
+    """A document by its official symbol: id/doc/JIU/REP/2024/4."""
+    return ID["doc/" + _path(symbol)]
+
+
+def rec_iri(report_symbol: str, number: int | str):
+    """Recommendation N of a JIU report or note: id/doc/JIU/REP/2024/4/rec/2."""
+    return ID[f"doc/{_path(report_symbol)}/rec/{number}"]
+
+
+def slug(text: str) -> str:
+    """A path segment from a symbol or acronym: 'WO/PBC/38/2' -> 'WO-PBC-38-2'."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", normalize_symbol(text)).strip("-")
+
+
+def status_iri(report_symbol: str, number: int | str, org: str, reporting_symbol: str):
+    """One organisation's status of one recommendation as reported in one document."""
+    return ID[f"doc/{_path(report_symbol)}/rec/{number}/status/{slug(org)}/{slug(reporting_symbol)}"]
+
+
+def comment_iri(report_symbol: str, number: int | str | None, note_symbol: str):
+    """A CEB comment in a note: on recommendation N, or on the report (number None)."""
+    target = f"rec/{number}" if number is not None else "general"
+    return ID[f"doc/{_path(report_symbol)}/ceb-comment/{target}/{slug(note_symbol)}"]
+
+
+def org_iri(acronym: str):
+    """An organisation, body or mechanism by acronym: id/org/WIPO, id/org/HLCM-DTN."""
+    return ID["org/" + slug(acronym)]
+
+
+def review_iri(code: str):
+    """A JIU review project by its A-number: id/review/A474."""
+    return ID["review/" + slug(code)]
+
+
+def resolution_iri(symbol: str):
+    """A resolution or decision by symbol: 'A/RES/75/243' -> id/doc/A/RES/75/243."""
+    return doc_iri(symbol)
+
+
+def passage_iri(doc_symbol: str, start_line: int, end_line: int):
+    """A passage of a source document by line range (1-based, inclusive)."""
+    return ID[f"doc/{_path(doc_symbol)}/passage/L{start_line}-L{end_line}"]
+
+
+def graph_iri(doc_symbol: str):
+    """The named graph holding exactly one document's statements."""
+    return GRAPH[_path(doc_symbol)]
+
+
+REFERENCE_GRAPH = GRAPH["reference"]
+ONTOLOGY_GRAPH = GRAPH["ontology"]

@@ -1,0 +1,43 @@
+"""Store backends behind one interface; `open_store` picks one from a path or URL."""
+
+from __future__ import annotations
+
+from .base import (
+    QueryRefused,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    Store,
+    StoreError,
+    StoreUnavailable,
+)
+
+
+def open_store(location: str | None = None, **options) -> Store:
+    """Open the store at `location`: a URL gives the remote backend (options:
+    update_url, gsp_url, user, password, token, timeout), ':memory:' an
+    in-memory embedded store, anything else an on-disk embedded store (default
+    var/store)."""
+    from jiukg.paths import DEFAULT_STORE
+
+    if location and location.startswith(("http://", "https://")):
+        from .remote import RemoteStore
+
+        return RemoteStore(location, **options)
+    from .embedded import EmbeddedStore
+
+    if location == ":memory:":
+        return EmbeddedStore(None)
+    return EmbeddedStore(location or DEFAULT_STORE, read_only=options.get("read_only", False))
+
+
+__all__ = [
+    "open_store",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "QueryTimeout",
+    "QuerySyntaxError",
+    "QueryRefused",
+    "QueryResult",
+]
