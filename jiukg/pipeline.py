@@ -22,6 +22,7 @@ from jiukg.namespaces import GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_
 from jiukg.ontology import ontology_graph, reference_graph
 from jiukg.store import Store
 from loaders import Extraction, LoadWarning, SourceText, UnrecognisedDocument, load_text
+from loaders.base import IncompleteDocument
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig",
                 ".nq": "nquads", ".rdf": "xml", ".owl": "xml", ".n3": "n3"}
@@ -116,6 +117,10 @@ def prepare(path: str | Path) -> Prepared:
         return prepare_rdf(p, data, fmt)
     text = SourceText.from_file(p)
     ex = load_text(text)
+    fatal = [w for w in ex.warnings if w.fatal]
+    if fatal:
+        raise IncompleteDocument(f"{p.name}: the document is incomplete, so it was not loaded: "
+                                 + "; ".join(str(w) for w in fatal))
     return Prepared(p.name, {ex.graph_iri: ex.graph}, ex)
 
 

@@ -23,6 +23,11 @@ class UnrecognisedDocument(Exception):
     """No loader recognises the text; the message names the file and why."""
 
 
+class IncompleteDocument(UnrecognisedDocument):
+    """A loader recognised the document but found it incomplete (e.g. truncated):
+    loading it would replace good data with less, so it is refused."""
+
+
 @dataclass(frozen=True)
 class LoadWarning:
     """Something a steward should look at: a count that does not match, a record
@@ -31,6 +36,7 @@ class LoadWarning:
     document: str  # symbol of the document, or the file name when unknown
     line: int | None
     message: str
+    fatal: bool = False  # the document is incomplete (e.g. truncated): it must not replace what the store holds
 
     def __str__(self) -> str:
         where = f"{self.document}:{self.line}" if self.line else self.document
