@@ -122,6 +122,49 @@ def resolution_iri(symbol: str):
     return doc_iri(symbol)
 
 
+def session_iri(body: str, number: int | str):
+    """Session N of a body (acronym or its id/org IRI): id/session/WIPO-PBC/38."""
+    b = str(body)
+    if b.startswith(str(ID) + "org/"):
+        b = b[len(str(ID) + "org/"):]
+    return ID[f"session/{slug(b)}/{number}"]
+
+
+def instant_iri(day):
+    """A day as a time:Instant (for session beginnings and ends): id/instant/2025-05-19; also a
+    year or day given as an ISO string ('2010', '2021-06-30'), for reference periods."""
+    return ID[f"instant/{day if isinstance(day, str) else day.isoformat()}"]
+
+
+def listing_iri(reporting_symbol: str, report_symbol: str):
+    """One row of a progress report's list of active JIU reports:
+    id/doc/WO/PBC/38/2/listing/JIU-REP-2024-4."""
+    return ID[f"doc/{_path(reporting_symbol)}/listing/{slug(report_symbol)}"]
+
+
+def followup_iri(report_symbol: str, resolution_symbol: str, occurrence: int | None = None):
+    """A report's follow-up row on a resolution: id/doc/A/76/644/follow-up/A-RES-75-242A;
+    with `occurrence` (the resolution is reported on in several rows) .../A-RES-75-253A/3."""
+    tail = f"/{occurrence}" if occurrence is not None else ""
+    return ID[f"doc/{_path(report_symbol)}/follow-up/{slug(resolution_symbol)}{tail}"]
+
+
+def dataset_iri(report_symbol: str, name: str):
+    """A qb:DataSet of figures printed in a report: id/doc/A/76/644/dataset/oios."""
+    return ID[f"doc/{_path(report_symbol)}/dataset/{slug(name)}"]
+
+
+def observation_iri(dataset, period_key: str, category: str):
+    """A qb:Observation of a dataset, keyed by its period and category notation."""
+    return type(dataset)(f"{dataset}/obs/{period_key.replace('/', '_')}/{slug(category)}")
+
+
+def period_iri(begin: str, end: str):
+    """A time:ProperInterval by its ISO 8601 bounds ('2010', '2021-06-30'): id/period/2010/2021-06-30;
+    a single year is id/period/2018."""
+    return ID["period/" + (begin if begin == end else f"{begin}/{end}")]
+
+
 def passage_iri(doc_symbol: str, start_line: int, end_line: int):
     """A passage of a source document by line range (1-based, inclusive)."""
     return ID[f"doc/{_path(doc_symbol)}/passage/L{start_line}-L{end_line}"]

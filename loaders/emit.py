@@ -52,6 +52,22 @@ def document(g: Graph, symbol: str, cls: URIRef, kind: str, *, lang: str | None 
     return d
 
 
+def cited_document(g: Graph, symbol: str, *, adopted_by: URIRef | None = None) -> URIRef:
+    """A document known only by its symbol because another cites it: typed a
+    jiu:Resolution (with its kind) when the symbol is a resolution's, else jiu:Document."""
+    sym = normalize_symbol(symbol)
+    d = doc_iri(sym)
+    resolution = "/RES/" in sym
+    g.add((d, RDF.type, JIU.Resolution if resolution else JIU.Document))
+    g.add((d, JIU.symbol, Literal(sym)))
+    g.add((d, RDFS.label, Literal(sym)))
+    if resolution:
+        g.add((d, DCTERMS.type, concept("document-kind", "resolution")))
+    if adopted_by is not None:
+        g.add((d, JIU.adoptedBy, adopted_by))
+    return d
+
+
 def passage(g: Graph, source: SourceText, doc_symbol: str, start_line: int, end_line: int, lang: str) -> URIRef:
     """The passage of lines start_line..end_line (1-based, inclusive), exact text kept."""
     text, start, end = source.span(start_line, end_line)

@@ -53,6 +53,12 @@ def is_cjk_text(s: str) -> bool:
     return bool(letters) and sum(1 for c in letters if _CJK_CHAR.match(c)) / len(letters) > 0.3
 
 
+# A line ending inside a URL (its last token is a URL ending in '/', '.', '_' or
+# '-') continued by the URL's rest: the PDF broke the URL, the join must not add a space.
+_URL_TAIL = re.compile(r"(?:https?://|www\.)\S*[/._\-]$")
+_URL_HEAD = re.compile(r"[a-z0-9%#?=&_~/.\-][A-Za-z0-9%#?=&_~/.\-]*(?=[\s)）。，,;；]|$)")
+
+
 def join_lines(lines: list[str]) -> str:
     """Join wrapped lines of one paragraph: no space where either side is Chinese,
     one space between Latin words, hyphenated breaks mended."""
@@ -65,6 +71,8 @@ def join_lines(lines: list[str]) -> str:
             out = line
         elif _CJK_CHAR.match(out[-1]) or re.match(f"[{CJK_PUNCT}]", out[-1]) or _CJK_CHAR.match(line[0]) or re.match(f"[{CJK_PUNCT}]", line[0]):
             out += line
+        elif _URL_TAIL.search(out) and _URL_HEAD.match(line):
+            out += line  # a URL broken across lines: mend it, no space
         elif out.endswith("-") and not out.endswith(" -"):
             out = out[:-1] + line
         else:

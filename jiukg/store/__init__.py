@@ -7,6 +7,7 @@ from .base import (
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
+    RawResult,
     Store,
     StoreError,
     StoreUnavailable,
@@ -15,9 +16,10 @@ from .base import (
 
 def open_store(location: str | None = None, **options) -> Store:
     """Open the store at `location`: a URL gives the remote backend (options:
-    update_url, gsp_url, user, password, token, timeout), ':memory:' an
-    in-memory embedded store, anything else an on-disk embedded store (default
-    var/store)."""
+    update_url, gsp_url, user, password, token, auth, timeout, retries,
+    default_graph_mode, write_mode; see RemoteStore), ':memory:' an in-memory
+    embedded store, anything else an on-disk embedded store (default var/store;
+    options: read_only, query_workers)."""
     from jiukg.paths import DEFAULT_STORE
 
     if location and location.startswith(("http://", "https://")):
@@ -28,7 +30,8 @@ def open_store(location: str | None = None, **options) -> Store:
 
     if location == ":memory:":
         return EmbeddedStore(None)
-    return EmbeddedStore(location or DEFAULT_STORE, read_only=options.get("read_only", False))
+    return EmbeddedStore(location or DEFAULT_STORE, read_only=options.get("read_only", False),
+                         query_workers=options.get("query_workers") or 2)
 
 
 __all__ = [
@@ -40,4 +43,5 @@ __all__ = [
     "QuerySyntaxError",
     "QueryRefused",
     "QueryResult",
+    "RawResult",
 ]

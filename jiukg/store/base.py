@@ -31,7 +31,11 @@ class QueryTimeout(StoreError):
 
 
 class QuerySyntaxError(StoreError):
-    """The query text is not valid SPARQL; the message carries line and column where known."""
+    """The query text is not valid SPARQL; the message carries line and column where known
+    (also as the attributes `line` and `column`, None when unknown)."""
+
+    line: int | None = None
+    column: int | None = None
 
 
 class QueryRefused(StoreError):
@@ -59,6 +63,67 @@ class QueryResult:
             g.add(t)
         return g
 
+    def serialize(self, media_type: str) -> bytes:
+        """The result in a SPARQL results format (select/ask) or an RDF format (graph), by media type."""
+        import pyoxigraph as ox
+
+        from .sparql import to_ox
+
+        if self.kind == "graph":
+            fmt = ox.RdfFormat.from_media_type(media_type)
+            if fmt is None:
+                raise ValueError(f"no RDF format for {media_type}")
+            return ox.serialize([ox.Triple(*map(to_ox, t)) for t in self.triples], format=fmt)
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        if fmt is None:
+            raise ValueError(f"no SPARQL results format for {media_type}")
+        if self.kind == "ask":
+            return _ask_bytes(bool(self.boolean), fmt)
+        return _select_bytes(self.variables, self.rows, fmt)
+
+
+@dataclass
+class RawResult:
+    """A query answer already serialised: what the service sends as it is."""
+
+    kind: str  # 'select', 'ask' or 'graph'
+    media_type: str
+    data: bytes
+
+
+def _term_json(t) -> dict:
+    from rdflib import BNode, Literal
+
+    if isinstance(t, Literal):
+        d = {"type": "literal", "value": str(t)}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype:
+            d["datatype"] = str(t.datatype)
+        return d
+    return {"type": "bnode" if isinstance(t, BNode) else "uri", "value": str(t)}
+
+
+def _results_bytes(doc: dict, fmt) -> bytes:
+    """Write SPARQL JSON, then let pyoxigraph convert it, so every backend writes the same bytes."""
+    import json
+
+    import pyoxigraph as ox
+
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    if fmt == ox.QueryResultsFormat.JSON:
+        return data
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+
+
+def _ask_bytes(value: bool, fmt) -> bytes:
+    return _results_bytes({"head": {}, "boolean": value}, fmt)
+
+
+def _select_bytes(variables: list[str], rows: list[dict], fmt) -> bytes:
+    return _results_bytes({"head": {"vars": variables}, "results": {"bindings": [
+        {k: _term_json(v) for k, v in r.items()} for r in rows]}}, fmt)
+
 
 class Store(ABC):
     """A quad store with named graphs. Each source document lives in its own graph."""
@@ -77,6 +142,37 @@ class Store(ABC):
     ) -> QueryResult:
         """Run a read-only SPARQL query. The default graph is the union of all graphs
         unless `default_graph` names the graphs to use."""
+
+    def iter_rows(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[dict[str, Identifier]]:
+        """The rows of a SELECT one at a time, for big results (backends stream where they can)."""
+        res = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
+        if res.kind != "select":
+            raise StoreError(f"{self.description}: iter_rows needs a SELECT query, not {res.kind}")
+        yield from res.rows
+
+    def query_raw(
+        self,
+        sparql: str,
+        *,
+        select_format: str = "application/sparql-results+json",
+        graph_format: str = "application/n-triples",
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> RawResult:
+        """Run a query and serialise its answer: `select_format` (a SPARQL results media type)
+        for SELECT/ASK, `graph_format` (an RDF media type) for CONSTRUCT/DESCRIBE.
+        Same checks and errors as `query`."""
+        res = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
+        mt = graph_format if res.kind == "graph" else select_format
+        return RawResult(res.kind, mt, res.serialize(mt))
 
     @abstractmethod
     def replace_graphs(self, graphs: dict[URIRef, Iterable[Triple]]) -> None:

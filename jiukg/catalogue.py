@@ -1,0 +1,480 @@
+"""The catalogue of named SPARQL queries (queries/*.rq): load, bind parameters, run, format.
+
+One source, three uses: the CLI (`jiukg query NAME`), the service (/queries) and
+the tests all go through `run`. Parameter values are bound as RDF terms in a
+VALUES block built from serialised, validated terms; they are never pasted into
+the query text as SPARQL. See queries/README.md for the header format.
+
+Why not pyoxigraph's `substitutions=`: in pyoxigraph 0.5 it refuses any
+variable that is not in the SELECT projection (so a query whose columns are
+fixed could not take parameters) and it evaluates BOUND()/BIND on substituted
+variables as if unbound (tests/test_catalogue.py::test_pyoxigraph_substitutions_limits
+measures both). A VALUES block has the same meaning on every store, embedded or
+remote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from jiukg.namespaces import BASE, normalize_symbol
+from jiukg.paths import QUERIES_DIR
+from jiukg.store.base import QueryResult, Store
+
+
+TYPES = ("string", "integer", "date", "iri", "symbol")
+REQUIRED = "(required)"
+TODAY = "today"
+
+
+class CatalogueError(ValueError):
+    """A request the catalogue cannot run: bad parameter, bad header. The message says why."""
+
+
+class UnknownQuery(CatalogueError, LookupError):
+    """No query of that name in the catalogue."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str  # a value, "" (optional: left unbound), "(required)" or "today" (dates)
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default == REQUIRED
+
+    @property
+    def variable(self) -> str:
+        """The query variable the parameter binds: org -> ?_org."""
+        return "_" + self.name
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "default": None if self.default in ("", REQUIRED) else self.default,
+                "required": self.required, "description": self.description}
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    example: dict[str, str]
+    text: str
+    path: Path | None = None
+    tags: tuple[str, ...] = field(default=())
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "params": [p.as_dict() for p in self.params], "example": self.example, "tags": list(self.tags)}
+
+
+# --- reading .rq files --------------------------------------------------------
+
+_HEADER = re.compile(r"^#\s*([A-Za-z]+)\s*:\s?(.*)$")
+
+
+def parse_query(text: str, name: str, path: Path | None = None) -> Query:
+    """Read the `# key: value` header lines at the top of a .rq file."""
+    title = ""
+    description: list[str] = []
+    params: list[Param] = []
+    example: dict[str, str] = {}
+    tags: tuple[str, ...] = ()
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if not s.startswith("#"):
+            break
+        m = _HEADER.match(s)
+        if not m:
+            continue
+        key, value = m.group(1).lower(), m.group(2).strip()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description.append(value)
+        elif key == "param":
+            parts = [p.strip() for p in value.split("|")]
+            if len(parts) != 4:
+                raise CatalogueError(f"{name}: param line needs 'name | type | default | description': {value!r}")
+            pname, ptype, pdefault, pdesc = parts
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", pname):
+                raise CatalogueError(f"{name}: bad parameter name {pname!r}")
+            if ptype not in TYPES:
+                raise CatalogueError(f"{name}: parameter {pname}: unknown type {ptype!r} (one of {', '.join(TYPES)})")
+            params.append(Param(pname, ptype, pdefault, pdesc))
+        elif key == "example":
+            for pair in value.split():
+                k, _, v = pair.partition("=")
+                example[k] = v
+        elif key == "tags":
+            tags = tuple(t.strip() for t in value.split(",") if t.strip())
+    if not title:
+        raise CatalogueError(f"{name}: the header has no '# title:' line")
+    q = Query(name, title, " ".join(description), tuple(params), example, text, path, tags)
+    for p in q.params:
+        if p.variable not in _variables(text):
+            raise CatalogueError(f"{name}: parameter {p.name} is never used (no ?{p.variable} in the query)")
+    return q
+
+
+def _variables(text: str) -> set[str]:
+    return set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
+
+
+def load_query(path: str | Path) -> Query:
+    p = Path(path)
+    return parse_query(p.read_text(encoding="utf-8"), p.stem, p)
+
+
+def load_catalogue(directory: str | Path | None = None) -> list[Query]:
+    """Every query of queries/*.rq, sorted by name."""
+    d = Path(directory) if directory else QUERIES_DIR
+    return [load_query(p) for p in sorted(d.glob("*.rq"))]
+
+
+def get_query(name: str, directory: str | Path | None = None, *, allow_files: bool = False) -> Query:
+    """The catalogue query `name`; with allow_files (the CLI only), also a path to a .rq file."""
+    if allow_files and name.endswith(".rq") and Path(name).is_file():
+        return load_query(name)
+    d = Path(directory) if directory else QUERIES_DIR
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name or "") and (d / f"{name}.rq").is_file():
+        return load_query(d / f"{name}.rq")
+    known = ", ".join(q.name for q in load_catalogue(d))
+    raise UnknownQuery(f"no query named {name!r} in the catalogue; known: {known}")
+
+
+# --- binding parameters as RDF terms -----------------------------------------
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def to_term(param: Param, value: str):
+    """The RDF term for one parameter value, or CatalogueError saying what is wrong."""
+    if param.type == "string":
+        return Literal(value)
+    if param.type == "symbol":
+        s = normalize_symbol(value)
+        if not s:
+            raise CatalogueError(f"parameter {param.name}: empty document symbol")
+        return Literal(s)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            raise CatalogueError(f"parameter {param.name}: {value!r} is not an integer")
+        return Literal(int(value), datatype=XSD.integer)
+    if param.type == "date":
+        v = date.today().isoformat() if value == TODAY else value.strip()
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
+                raise ValueError
+            date.fromisoformat(v)
+        except ValueError:
+            raise CatalogueError(f"parameter {param.name}: {value!r} is not a date YYYY-MM-DD") from None
+        return Literal(v, datatype=XSD.date)
+    if param.type == "iri":
+        v = value.strip()
+        if v.startswith("id/"):  # a path of the knowledge graph: id/doc/JIU/REP/2024/4
+            v = BASE + v
+        if not _IRI_SCHEME.match(v) or _IRI_FORBIDDEN.search(v):
+            raise CatalogueError(f"parameter {param.name}: {value!r} is not an absolute IRI "
+                                 "(no spaces, newlines or any of <>\"{}|^`\\)")
+        return URIRef(v)
+    raise CatalogueError(f"parameter {param.name}: unknown type {param.type}")
+
+
+def bind(query: Query, params: dict[str, str] | None) -> dict[str, object]:
+    """Check names and values; apply defaults. Returns {variable: term} for bound parameters."""
+    params = dict(params or {})
+    unknown = sorted(set(params) - {p.name for p in query.params})
+    if unknown:
+        known = ", ".join(p.name for p in query.params) or "none"
+        raise CatalogueError(f"query {query.name}: unknown parameter {', '.join(unknown)} (parameters: {known})")
+    out: dict[str, object] = {}
+    for p in query.params:
+        value = params.get(p.name)
+        if value is None or value == "":
+            if p.required:
+                raise CatalogueError(f"query {query.name}: parameter {p.name} is required ({p.description})")
+            if p.default in ("", REQUIRED):
+                continue
+            value = p.default
+        out[p.variable] = to_term(p, value)
+    return out
+
+
+def _n3(term) -> str:
+    if isinstance(term, URIRef):
+        s = str(term)
+        if _IRI_FORBIDDEN.search(s):  # to_term already refused these; never emit a broken IRI
+            raise CatalogueError(f"refused IRI {s!r}")
+        return f"<{s}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise CatalogueError(f"cannot bind {term!r}")
+
+
+def _strip_comments(text: str) -> str:
+    return "".join(text[a:b] for a, b in _code_spans(text))
+
+
+def _code_spans(text: str) -> Iterable[tuple[int, int]]:
+    """Spans of text outside comments (strings and IRIs are kept whole)."""
+    i, start, n = 0, 0, len(text)
+    while i < n:
+        i = _skip_token(text, i)
+        if i < n and text[i] == "#":
+            yield start, i
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            start = i
+        else:
+            i += 1
+    yield start, n
+
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+
+
+def _skip_token(text: str, i: int) -> int:
+    """If a string or IRI starts at i, the index just after it; else i."""
+    c = text[i]
+    if c in "\"'":
+        q3 = c * 3
+        if text.startswith(q3, i):
+            j = i + 3
+            while j < len(text) and not text.startswith(q3, j):
+                j += 2 if text[j] == "\\" else 1
+            return _skip_token(text, min(j + 3, len(text))) if j + 3 < len(text) else len(text)
+        j = i + 1
+        while j < len(text) and text[j] != c and text[j] != "\n":
+            j += 2 if text[j] == "\\" else 1
+        return _skip_token(text, j + 1) if j + 1 < len(text) else len(text)
+    if c == "<":
+        m = _IRIREF.match(text, i)
+        if m:
+            return _skip_token(text, m.end()) if m.end() < len(text) else len(text)
+    return i
+
+
+def _where_brace(text: str) -> int:
+    """Index of the '{' that opens the query's top-level WHERE group: the first
+    top-level brace after the WHERE keyword; without the keyword, the first
+    top-level brace (the second in a CONSTRUCT, whose first is the template)."""
+    i, n, depth = 0, len(text), 0
+    braces: list[int] = []
+    after_where: int | None = None
+    while i < n:
+        j = _skip_token(text, i)
+        if j != i:
+            i = j
+            continue
+        c = text[i]
+        if c == "#":
+            k = text.find("\n", i)
+            i = n if k < 0 else k
+            continue
+        if c == "{":
+            if depth == 0:
+                if after_where is not None:
+                    return i
+                braces.append(i)
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and c in "Ww" and text[i:i + 5].upper() == "WHERE" \
+                and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")) \
+                and (i + 5 >= n or not (text[i + 5].isalnum() or text[i + 5] in "_:")):
+            after_where = i
+        i += 1
+    construct = re.search(r"(?i)\bCONSTRUCT\b", _strip_comments(text[:braces[0]])) if braces else None
+    if construct and len(braces) > 1:
+        return braces[1]
+    if braces and not construct:
+        return braces[0]
+    raise CatalogueError("the query has no WHERE group")
+
+
+def bound_text(query: Query, bindings: dict[str, object]) -> str:
+    """The query text with a VALUES block of the bound terms opening its WHERE group."""
+    if not bindings:
+        return query.text
+    names = sorted(bindings)
+    values = " ".join(_n3(bindings[v]) for v in names)
+    block = f"\n  VALUES ({' '.join('?' + v for v in names)}) {{ ({values}) }}\n"
+    k = _where_brace(query.text)
+    return query.text[:k + 1] + block + query.text[k + 1:]
+
+
+def run(store: Store, name: str | Query, params: dict[str, str] | None = None, *,
+        timeout: float | None = None) -> QueryResult:
+    """Run a catalogue query with its parameters bound as RDF terms."""
+    query = name if isinstance(name, Query) else get_query(name)
+    text = bound_text(query, bind(query, params))
+    return store.query(text, timeout=timeout)
+
+
+# --- result formats ------------------------------------------------------------
+
+def _lexical(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def to_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results CSV: header of variable names, plain values, CRLF lines."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(result.variables)
+    for row in result.rows:
+        w.writerow([_lexical(row.get(v)) for v in result.variables])
+    return buf.getvalue()
+
+
+def term_json(term) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    d = {"type": "literal", "value": str(term)}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype and term.datatype != XSD.string:
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def to_json(result: QueryResult) -> dict:
+    """SPARQL 1.1 Query Results JSON."""
+    if result.kind == "ask":
+        return {"head": {}, "boolean": bool(result.boolean)}
+    return {"head": {"vars": list(result.variables)},
+            "results": {"bindings": [{v: term_json(t) for v, t in row.items() if t is not None}
+                                     for row in result.rows]}}
+
+
+def display_width(s: str) -> int:
+    """Columns a string takes in a terminal: wide and full-width characters count two."""
+    w = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def _cell(term, limit: int) -> str:
+    s = " ".join(_lexical(term).split())  # one line per row
+    if limit and display_width(s) > limit:
+        out, w = [], 0
+        for ch in s:
+            cw = display_width(ch)
+            if w + cw > limit - 1:
+                break
+            out.append(ch)
+            w += cw
+        s = "".join(out) + "…"
+    return s
+
+
+def to_table(result: QueryResult, *, max_width: int = 60) -> str:
+    """An aligned text table for terminals (CJK-aware); long cells are cut at max_width columns."""
+    if result.kind == "ask":
+        return "yes\n" if result.boolean else "no\n"
+    cols = list(result.variables)
+    cells = [[_cell(row.get(v), max_width) for v in cols] for row in result.rows]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(cols)]
+
+    def line(values):
+        return "  ".join(v + " " * (widths[i] - display_width(v)) for i, v in enumerate(values)).rstrip()
+
+    out = [line(cols), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def listing(queries: list[Query] | None = None) -> str:
+    """The catalogue as text: one query per paragraph with its parameters."""
+    queries = load_catalogue() if queries is None else queries
+    out = []
+    for q in queries:
+        out.append(f"{q.name}: {q.title}")
+        for p in q.params:
+            d = "required" if p.required else (f"default {p.default}" if p.default else "optional")
+            out.append(f"    --param {p.name}=<{p.type}>  ({d}) {p.description}")
+        if q.example:
+            out.append("    example: jiukg query " + q.name + "".join(f" --param {k}={v}" for k, v in q.example.items()))
+    return "\n".join(out) + "\n"
+
+
+# --- the command line ------------------------------------------------------------
+
+def cli(name: str, params: list[str], fmt: str, opener: Callable[[], Store], *,
+        out=None, err=None) -> int:
+    """`jiukg query NAME [--param k=v] --format csv|json|table`. Exit 0 on success, 2 on a
+    bad request (unknown query, parameter or format), 1 if the store fails."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if name in ("list", "--list", "-l"):
+        out.write(listing())
+        return 0
+    try:
+        query = get_query(name, allow_files=True)
+    except UnknownQuery as e:
+        err.write(f"error: {e}\n\n")
+        err.write(listing())
+        return 2
+    if fmt not in ("csv", "json", "table"):
+        err.write(f"error: unknown format {fmt!r} (csv, json or table)\n")
+        return 2
+    kv: dict[str, str] = {}
+    for item in params:
+        k, sep, v = item.partition("=")
+        if not sep or not k:
+            err.write(f"error: --param takes k=v, got {item!r}\n")
+            return 2
+        kv[k.strip()] = v
+    try:
+        bindings = bind(query, kv)
+    except CatalogueError as e:
+        err.write(f"error: {e}\n")
+        return 2
+    from jiukg.store import StoreError
+
+    try:
+        with opener() as store:
+            result = store.query(bound_text(query, bindings))
+    except StoreError as e:
+        err.write(f"error: {e}\n")
+        return 1
+    if fmt == "csv":
+        out.write(to_csv(result))
+    elif fmt == "json":
+        out.write(json.dumps(to_json(result), ensure_ascii=False, indent=1) + "\n")
+    else:
+        out.write(to_table(result))
+    return 0

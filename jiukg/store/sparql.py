@@ -1,0 +1,183 @@
+"""What every backend checks before running a user's query, and term conversions.
+
+The query endpoint is read-only and never reaches the network. pyoxigraph and
+most servers would happily follow `SERVICE` (and Virtuoso runs updates, LOAD and
+`DEFINE get:soft` sponging from its query endpoint), so `check_query` refuses
+those before anything runs. It scans tokens, skipping strings, comments and
+IRIs, so `"SERVICE"` in a literal or `ex:load` as a name are fine. Syntax is then
+checked by pyoxigraph's parser (on an empty in-memory store: nothing can run),
+which gives the same error, with line and column, on every backend.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from .base import QueryRefused, QuerySyntaxError
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+# Keywords that only exist in SPARQL Update, plus SERVICE/LOAD (network) and DEFINE (Virtuoso pragmas).
+REFUSED = {
+    "SERVICE": "SERVICE (federated query) is refused: this endpoint never reaches other servers",
+    "LOAD": "LOAD is refused: this endpoint is read-only and never fetches documents",
+    "DEFINE": "DEFINE pragmas are refused: they are not SPARQL 1.1 and can make a server fetch documents",
+}
+UPDATE_WORDS = {"INSERT", "DELETE", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<var>[?$][\w\u00B7-\uFFFF]+)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<bnode>_:[\w\-.\u00B7-\uFFFF]*)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
+  | (?P<word>[A-Za-z_][\w]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass
+class Scan:
+    """What a token scan learnt about a query."""
+
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    words: set[str] = field(default_factory=set)  # bare keywords, upper case
+    has_dataset: bool = False  # FROM / FROM NAMED in the query itself
+    prologue_end: int = 0  # offset just after the last PREFIX/BASE declaration
+
+
+def scan(sparql: str) -> Scan:
+    out = Scan()
+    pos, expect = 0, 0  # expect: tokens still belonging to a PREFIX/BASE declaration
+    in_prologue = True
+    for m in _TOKEN.finditer(sparql):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        text = m.group()
+        if in_prologue:
+            if expect:
+                expect -= 1
+                if expect == 0:
+                    out.prologue_end = m.end()
+                continue
+            if kind == "word" and text.upper() == "PREFIX":
+                expect = 2
+                continue
+            if kind == "word" and text.upper() == "BASE":
+                expect = 1
+                continue
+            in_prologue = False
+        if kind == "word":
+            w = text.upper()
+            out.words.add(w)
+            if out.form is None and w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                out.form = w
+            if w == "FROM":
+                out.has_dataset = True
+        pos = m.end()
+    return out
+
+
+_parser_store = ox.Store()  # always empty: used to parse, never to hold data
+
+
+def syntax_error(e: SyntaxError) -> QuerySyntaxError:
+    """pyoxigraph says 'error at 3:18: expected ...'; keep its words, name line and column."""
+    msg = str(e)
+    m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.DOTALL)
+    if m:
+        err = QuerySyntaxError(f"SPARQL syntax error at line {m[1]}, column {m[2]}: {m[3]}")
+        err.line, err.column = int(m[1]), int(m[2])
+        return err
+    return QuerySyntaxError(f"SPARQL syntax error: {msg}")
+
+
+def check_query(sparql: str, *, parse: bool = True) -> Scan:
+    """Refuse what the read-only endpoint never does, then check the syntax. Returns the scan."""
+    if not isinstance(sparql, str) or not sparql.strip():
+        raise QuerySyntaxError("SPARQL syntax error at line 1, column 1: the query is empty")
+    s = scan(sparql)
+    for word, why in REFUSED.items():
+        if word in s.words:
+            raise QueryRefused(why)
+    updates = sorted(s.words & UPDATE_WORDS)
+    if updates:
+        raise QueryRefused(f"{updates[0]} is refused: the query endpoint is read-only (SPARQL Update is not accepted)")
+    if parse:
+        # Parsing only: pyoxigraph evaluates lazily, and an ASK on an empty store touches nothing.
+        try:
+            _parser_store.query(sparql)
+        except SyntaxError as e:
+            raise syntax_error(e) from None
+    return s
+
+
+# ---------------------------------------------------------------- terms
+
+def to_ox(term: Identifier):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def from_ox(term) -> Identifier | None:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, ox.DefaultGraph) or term is None:
+        return None
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def from_json(b: dict) -> Identifier:
+    """One binding of SPARQL 1.1 JSON results, also Virtuoso's 'typed-literal'. Language tags
+    are lower-cased as Oxigraph does, so every backend gives equal terms."""
+    t, v = b["type"], b["value"]
+    if t == "uri":
+        return URIRef(v)
+    if t == "bnode":
+        return BNode(v)
+    if t in ("literal", "typed-literal"):
+        lang = b.get("xml:lang") or b.get("lang")
+        if lang:
+            return Literal(v, lang=lang.lower())
+        dt = b.get("datatype")
+        if dt and dt not in (XSD_STRING, RDF_LANGSTRING):
+            return Literal(v, datatype=URIRef(dt))
+        return Literal(v)
+    raise ValueError(f"unknown term type {t!r} in SPARQL JSON results")
+
+
+def nt(term: Identifier) -> str:
+    """N-Triples syntax of a term (for INSERT DATA), escaped by pyoxigraph."""
+    return str(to_ox(term))

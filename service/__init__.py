@@ -1,0 +1,1 @@
+"""The jiukg web service: SPARQL endpoint, linked data, web pages."""

@@ -1,0 +1,119 @@
+"""Run a query against the store: guards, threadpool, time limit, error mapping.
+
+The store layer refuses SERVICE/LOAD and stops slow queries; this module adds a
+lexical guard in front (so a federated query never leaves the service whatever
+the backend) and a last-resort time limit, and maps store errors to HTTP codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from starlette.concurrency import run_in_threadpool
+
+from jiukg.store import QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+
+
+class ServiceError(Exception):
+    """An answer other than 200, with a message meant for the person who asked."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+# Strings, IRIs and comments are data: blank them before looking for keywords.
+_LEXEMES = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*",
+    re.S,
+)
+_WORD = re.compile(r"(?<![\w?$:.\-@])([A-Za-z]+)(?![\w:\-])")
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_QUERY_WORDS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+_PROLOGUE = {"PREFIX", "BASE"}
+
+
+def keywords(sparql: str) -> list[str]:
+    """The bare keywords of a SPARQL text, upper-cased, outside strings, IRIs and comments."""
+    blanked = _LEXEMES.sub(lambda m: " " if m.group(0).startswith("#") else ' "" ', sparql)
+    return [m.group(1).upper() for m in _WORD.finditer(blanked)]
+
+
+def check_query(sparql: str) -> None:
+    """Refuse what a read-only, local endpoint never runs: updates, SERVICE, LOAD."""
+    words = keywords(sparql)
+    first = next((w for w in words if w not in _PROLOGUE), None)
+    if first in _UPDATE_WORDS:
+        raise ServiceError(400, f"This endpoint is read-only: {first} is a SPARQL Update operation, "
+                                "and updates are not accepted here.")
+    if "SERVICE" in words:
+        raise ServiceError(400, "Federated queries (SERVICE) are refused: this endpoint only queries its own data.")
+    if "LOAD" in words:
+        raise ServiceError(400, "LOAD is refused: this endpoint is read-only.")
+
+
+_POS = re.compile(r"(?:line\s*(\d+)\D+column\s*(\d+))|(?:\bat\s+(\d+):(\d+))|(?:\b(\d+):(\d+)\b)", re.I)
+
+
+def syntax_message(msg: str) -> str:
+    """The parser's message, with its position spelled out as line and column."""
+    m = _POS.search(msg)
+    if m:
+        line, col = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))
+        if f"line {line}" not in msg.lower():
+            return f"Malformed query: {msg} (line {line}, column {col})"
+    return f"Malformed query: {msg}"
+
+
+async def run_query(store, sparql: str, *, timeout: float, default_graph: list[str] | None = None,
+                    named_graphs: list[str] | None = None, check: bool = True) -> QueryResult:
+    """Run one query in a worker thread so a slow one never blocks other users."""
+    if check:
+        check_query(sparql)
+    for g in (default_graph or []) + (named_graphs or []):
+        if not _IRI_OK.match(g):
+            raise ServiceError(400, f"default-graph-uri and named-graph-uri take absolute IRIs; {g!r} is not one.")
+
+    def call():
+        return store.query(sparql, default_graph=default_graph or None, named_graphs=named_graphs or None,
+                           timeout=timeout)
+
+    try:
+        # The store stops the query at `timeout`; the extra second only guards a store that does not.
+        return await asyncio.wait_for(run_in_threadpool(call), timeout + 1.0)
+    except (asyncio.TimeoutError, QueryTimeout):
+        raise ServiceError(503, f"The query ran longer than the {timeout:g} s limit and was stopped. "
+                                "Narrow it (add LIMIT, more specific patterns) and try again.",
+                           {"Retry-After": "5"})
+    except QuerySyntaxError as e:
+        raise ServiceError(400, syntax_message(str(e)))
+    except QueryRefused as e:
+        raise ServiceError(400, f"Query refused: {e}")
+    except StoreUnavailable as e:
+        raise ServiceError(503, f"The store is unavailable now: {e}", {"Retry-After": "30"})
+    except StoreError as e:
+        raise ServiceError(500, f"The store failed: {e}")
+
+
+def sparql_string(value: str) -> str:
+    """A Python string as a SPARQL string literal: parameter values stay data."""
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{out}"'
+
+
+_IRI_OK = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*$')
+
+
+def sparql_iri(value: str) -> str:
+    """An IRI as <...>, or a 400 if it could break out of the brackets."""
+    if not _IRI_OK.match(value):
+        raise ServiceError(400, f"Not an absolute IRI: {value!r}")
+    return f"<{value}>"

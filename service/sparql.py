@@ -1,0 +1,135 @@
+"""The SPARQL 1.1 Protocol endpoint (/sparql): read-only, content-negotiated, time-limited."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from jiukg.namespaces import VOID
+from service import results as R
+from service.conneg import negotiate
+from service.querying import ServiceError, run_query
+
+router = APIRouter(tags=["SPARQL"])
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+QUERY_DOC = """SPARQL 1.1 query (read-only). Parameters: `query` (exactly one), `default-graph-uri` and
+`named-graph-uri` (repeatable). Results by Accept: SELECT/ASK as application/sparql-results+json, +xml,
+text/csv, text/tab-separated-values; CONSTRUCT/DESCRIBE as text/turtle, application/n-triples,
+application/ld+json, application/rdf+xml, application/trig, application/n-quads. Without `query`: the
+SPARQL Service Description."""
+
+
+def _params(pairs: dict[str, list[str]]) -> tuple[str | None, list[str], list[str]]:
+    if "update" in pairs:
+        raise ServiceError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+    queries = pairs.get("query", [])
+    if len(queries) > 1:
+        raise ServiceError(400, "Give exactly one 'query' parameter.")
+    return (queries[0] if queries else None), pairs.get("default-graph-uri", []), pairs.get("named-graph-uri", [])
+
+
+def _format_override(request: Request) -> str | None:
+    f = request.query_params.get("format")
+    if f:
+        media = R.FORMAT_ALIASES.get(f.lower(), f)
+        return media
+    return None
+
+
+@router.get("/sparql", summary="SPARQL query (GET) or the service description", description=QUERY_DOC)
+async def sparql_get(request: Request):
+    query, dg, ng = _params(parse_qs(request.url.query, keep_blank_values=True))
+    if query is None:
+        return await service_description(request)
+    return await answer(request, query, dg, ng)
+
+
+@router.post("/sparql", summary="SPARQL query (POST form or application/sparql-query)", description=QUERY_DOC,
+             openapi_extra={"requestBody": {"content": {
+                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                     "query": {"type": "string"}, "default-graph-uri": {"type": "string"},
+                     "named-graph-uri": {"type": "string"}}}},
+                 "application/sparql-query": {"schema": {"type": "string"}}}}})
+async def sparql_post(request: Request):
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    body = await request.body()
+    if ctype == "application/x-www-form-urlencoded":
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise ServiceError(400, "The form is not UTF-8.")
+        query, dg, ng = _params(form)
+        dg, ng = dg + url_params.get("default-graph-uri", []), ng + url_params.get("named-graph-uri", [])
+        if query is None:
+            raise ServiceError(400, "The form has no 'query' parameter.")
+    elif ctype == "application/sparql-query":
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ServiceError(400, "The query is not UTF-8.")
+        _, dg, ng = _params(url_params)
+    elif ctype == "application/sparql-update":
+        raise ServiceError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+    else:
+        raise ServiceError(415, "Send the query as application/x-www-form-urlencoded (query=...) "
+                                "or as application/sparql-query.")
+    return await answer(request, query, dg, ng)
+
+
+async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> Response:
+    settings = request.app.state.settings
+    if not query.strip():
+        raise ServiceError(400, "The query is empty.")
+    result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
+                             default_graph=dg, named_graphs=ng)
+    offers = R.GRAPH_TYPES if result.kind == "graph" else R.SELECT_TYPES
+    media = _format_override(request)
+    if media is None or media not in offers:
+        if media is not None:
+            raise ServiceError(406, f"This result cannot be given as {media}; available: {', '.join(offers)}.")
+        media = negotiate(request.headers.get("accept"), offers)
+    if media is None:
+        raise ServiceError(406, f"None of the accepted media types can carry this {result.kind} result; "
+                                f"available: {', '.join(offers)}.")
+    return Response(R.serialize_result(result, media), media_type=R.content_type(media),
+                    headers={"Vary": "Accept"})
+
+
+async def service_description(request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    store = request.app.state.store
+    endpoint = URIRef(str(request.url_for("sparql_get")))
+    graphs = await run_in_threadpool(store.graphs)
+    total = await run_in_threadpool(store.count)
+    sd = lambda n: URIRef(SD + n)  # noqa: E731
+    triples = [(endpoint, RDF.type, sd("Service")), (endpoint, sd("endpoint"), endpoint),
+               (endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
+               (endpoint, sd("feature"), sd("UnionDefaultGraph"))]
+    for media, iri in R.FORMAT_IRIS.items():
+        triples.append((endpoint, sd("resultFormat"), URIRef(iri)))
+    ds = URIRef(str(endpoint) + "#dataset")
+    dg = URIRef(str(endpoint) + "#default-graph")
+    triples += [(endpoint, sd("defaultDataset"), ds), (ds, RDF.type, sd("Dataset")),
+                (ds, sd("defaultGraph"), dg), (dg, RDF.type, sd("Graph")),
+                (dg, VOID.triples, Literal(total, datatype=XSD.integer))]
+    for i, g in enumerate(graphs, 1):
+        ngn = URIRef(f"{endpoint}#named-graph-{i}")
+        triples += [(ds, sd("namedGraph"), ngn), (ngn, RDF.type, sd("NamedGraph")), (ngn, sd("name"), g)]
+    offers = R.RDF_TYPES + [R.HTML]
+    media = negotiate(request.headers.get("accept"), offers)
+    if media is None:
+        raise ServiceError(406, f"The service description is available as {', '.join(offers)}.")
+    if media == R.HTML:
+        body = R.serialize_graph(triples, R.TURTLE).decode("utf-8")
+        from service.linkeddata import render
+
+        return render(request, "service_description.html", {"turtle": body, "title": "SPARQL endpoint"})
+    return Response(R.serialize_graph(triples, media), media_type=R.content_type(media), headers={"Vary": "Accept"})

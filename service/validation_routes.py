@@ -1,0 +1,199 @@
+"""SHACL validation over HTTP: check data before loading it, or the whole store.
+
+POST /validate  body: RDF in any syntax named by Content-Type (Turtle, N-Triples,
+                JSON-LD, TriG, N-Quads, RDF/XML); validated as the write gate would,
+                with what the store already says about the resources it mentions.
+                Nothing is written.
+GET  /validate  the current store.
+
+The report comes as JSON (documented in jiukg.validation), Turtle (the standard
+sh:ValidationReport) or an HTML page for stewards, by Accept. `?severity=` keeps
+only some severities, `?lang=zh` gives Chinese messages.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from rdflib import URIRef
+
+from jiukg import validation
+from jiukg.namespaces import BASE
+from service.deps import get_store
+
+router = APIRouter(tags=["validation"])
+
+# Content-Type of the body -> rdflib parser
+RDF_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
+    "text/plain": "nt", "application/ld+json": "json-ld", "application/json": "json-ld",
+    "application/trig": "trig", "application/n-quads": "nquads", "application/rdf+xml": "xml",
+    "text/n3": "n3",
+}
+SUFFIX = {"turtle": ".ttl", "nt": ".nt", "json-ld": ".jsonld", "trig": ".trig", "nquads": ".nq", "xml": ".rdf",
+          "n3": ".n3"}
+OFFERS = ["application/json", "text/html", "text/turtle", "application/ld+json"]
+MAX_BODY = 20 * 1024 * 1024
+
+
+def _lang(request: Request) -> str:
+    q = request.query_params.get("lang")
+    if q in validation.LANGS:
+        return q
+    al = (request.headers.get("accept-language") or "").lower()
+    return "zh" if al.startswith("zh") else "en"
+
+
+def _severities(request: Request) -> set[str]:
+    asked = {s.strip().capitalize() for v in request.query_params.getlist("severity") for s in v.split(",") if s.strip()}
+    return (asked & set(validation.SEVERITIES)) or set(validation.SEVERITIES)
+
+
+def _respond(request: Request, report: validation.ValidationReport, title: str) -> Response:
+    from service.conneg import negotiate
+
+    keep = _severities(request)
+    if keep != set(validation.SEVERITIES):
+        report = validation.ValidationReport(results=[r for r in report.results if r.severity in keep],
+                                             labels=report.labels, triples=report.triples, seconds=report.seconds)
+    media = negotiate(request.headers.get("accept"), OFFERS)
+    headers = {"Vary": "Accept", "X-Conforms": "true" if report.conforms else "false"}
+    if media == "text/html":
+        return HTMLResponse(render_html(request, report, title, keep), headers=headers)
+    if media == "text/turtle":
+        return Response(report.graph().serialize(format="turtle"), media_type="text/turtle; charset=utf-8",
+                        headers=headers)
+    if media == "application/ld+json":
+        return Response(report.graph().serialize(format="json-ld"), media_type="application/ld+json",
+                        headers=headers)
+    if media is None:
+        return PlainTextResponse("406: the report is available as " + ", ".join(OFFERS) + "\n", status_code=406)
+    return JSONResponse(report.to_json(), headers=headers)
+
+
+@router.get("/validate", summary="Validate the whole store against the SHACL shapes")
+def validate_store(request: Request, store=Depends(get_store)) -> Response:
+    return _respond(request, validation.validate_store(store), "store")
+
+
+@router.post("/validate", summary="Validate RDF (body, any syntax by Content-Type) as the write gate would; nothing is written")
+async def validate_body(request: Request, store=Depends(get_store)) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    from jiukg.pipeline import prepare_rdf
+    from loaders import UnrecognisedDocument
+
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    fmt = RDF_TYPES.get(ctype)
+    if fmt is None:
+        return PlainTextResponse(f"415: send RDF with one of the content types {', '.join(sorted(RDF_TYPES))}\n",
+                                 status_code=415)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
+    if not body.strip():
+        return PlainTextResponse("400: the body is empty\n", status_code=400)
+    try:
+        prepared = prepare_rdf(Path("upload" + SUFFIX[fmt]), body, fmt)
+    except UnrecognisedDocument as e:
+        return PlainTextResponse(f"400: {e}\n", status_code=400)
+    report = await run_in_threadpool(validation.validate_write, store, prepared.graphs)
+    return _respond(request, report, "upload")
+
+
+# --------------------------------------------------------------------------
+# the steward's page
+
+TEXT = {
+    "en": {"title": "Validation report", "of": {"store": "the store", "upload": "the uploaded data"},
+           "focus": "Focus node", "path": "Path", "value": "Value", "message": "Message", "severity": "Severity",
+           "show": "Show", "none": "Nothing to report: the data conforms to every shape.", "filter": "Apply"},
+    "zh": {"title": "验证报告", "of": {"store": "存储", "upload": "上传的数据"},
+           "focus": "焦点节点", "path": "路径", "value": "值", "message": "说明", "severity": "严重程度",
+           "show": "显示", "none": "没有问题：数据符合所有形状。", "filter": "应用"},
+}
+
+
+def page_link(request: Request, iri) -> str | None:
+    """Where the service shows an IRI: the same path below its own base."""
+    s = str(iri)
+    if isinstance(iri, URIRef) and s.startswith(BASE):
+        return str(request.base_url) + s[len(BASE):]
+    return None
+
+
+def render_html(request: Request, report: validation.ValidationReport, what: str, keep: set[str]) -> str:
+    lang = _lang(request)
+    t = TEXT[lang]
+    sev = validation.SEVERITY_LABELS[lang]
+    e = html.escape
+    groups = report.by_focus()
+    rows = []
+    for focus, rs in groups:
+        link = page_link(request, focus)
+        name = e(validation.short(focus))
+        label = report.label(focus, lang)
+        head = f'<a href="{e(link)}">{name}</a>' if link else name
+        if label and label != validation.short(focus):
+            head += f' <span class="label">{e(label)}</span>'
+        worst = rs[0].severity
+        rows.append(f'<section class="focus sev-{worst}" data-severities="{" ".join(sorted({r.severity for r in rs}))}">'
+                    f"<h2>{head}</h2><table><thead><tr><th>{t['severity']}</th><th>{t['path']}</th>"
+                    f"<th>{t['value']}</th><th>{t['message']}</th></tr></thead><tbody>")
+        for r in rs:
+            vlink = page_link(request, r.value) if r.value is not None else None
+            value = e(validation.show_value(r.value, 80))
+            if vlink:
+                value = f'<a href="{e(vlink)}">{value}</a>'
+            path = e(validation.short(r.path)) if isinstance(r.path, URIRef) else ""
+            rows.append(f'<tr class="result sev-{r.severity}" data-severity="{r.severity}">'
+                        f'<td><span class="badge {r.severity}">{e(sev[r.severity])}</span></td>'
+                        f"<td><code>{path}</code></td><td>{value}</td><td>{e(r.message(lang))}</td></tr>")
+        rows.append("</tbody></table></section>")
+    boxes = "".join(
+        f'<label><input type="checkbox" name="severity" value="{s}"{" checked" if s in keep else ""}> '
+        f'<span class="badge {s}">{e(sev[s])}</span> ({report.count(s)})</label> '
+        for s in validation.SEVERITIES)
+    base = str(request.url.path)
+    body = "\n".join(rows) if rows else f"<p>{e(t['none'])}</p>"
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(t['title'])}: {e(t['of'][what])}</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }}
+h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1rem; margin: 0 0 .4rem; word-break: break-all; }}
+.summary {{ padding: .6rem .8rem; border-radius: 4px; background: #eef6ee; }}
+.summary.fails {{ background: #fbeaea; }}
+section.focus {{ border-left: 4px solid #ccc; padding: .5rem .8rem; margin: 1rem 0; background: #fafafa; }}
+section.sev-Violation {{ border-color: #b3261e; }} section.sev-Warning {{ border-color: #c77700; }} section.sev-Info {{ border-color: #1f6feb; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
+th, td {{ text-align: left; vertical-align: top; padding: .25rem .5rem; border-bottom: 1px solid #e5e5e5; }}
+td:nth-child(3) {{ max-width: 22rem; overflow-wrap: anywhere; }}
+.badge {{ display: inline-block; padding: 0 .4rem; border-radius: 3px; color: #fff; font-size: .8rem; }}
+.badge.Violation {{ background: #b3261e; }} .badge.Warning {{ background: #c77700; }} .badge.Info {{ background: #1f6feb; }}
+.label {{ color: #555; font-weight: normal; }} form.filter label {{ margin-right: 1rem; }}
+</style></head>
+<body>
+<h1>{e(t['title'])}: {e(t['of'][what])}</h1>
+<p class="summary{'' if report.conforms else ' fails'}" id="summary">{e(report.summary(lang))}</p>
+<form class="filter" method="get" action="{e(base)}"><input type="hidden" name="lang" value="{lang}">
+{t['show']}: {boxes}<noscript><button type="submit">{t['filter']}</button></noscript></form>
+<main id="results">
+{body}
+</main>
+<script>
+// Filter by severity without a round trip; the form works without scripts too.
+document.querySelectorAll('form.filter input[type=checkbox]').forEach(function (box) {{
+  box.addEventListener('change', function () {{
+    var on = Array.from(document.querySelectorAll('form.filter input:checked')).map(function (b) {{ return b.value; }});
+    document.querySelectorAll('tr.result').forEach(function (tr) {{ tr.hidden = on.indexOf(tr.dataset.severity) < 0; }});
+    document.querySelectorAll('section.focus').forEach(function (s) {{
+      s.hidden = !Array.from(s.querySelectorAll('tr.result')).some(function (tr) {{ return !tr.hidden; }});
+    }});
+  }});
+}});
+</script>
+</body></html>"""

@@ -1,0 +1,200 @@
+"""Linked data, the ontology documentation, the dataset description, dumps and the home page."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from _service_server import serve, static_store
+from jiukg.namespaces import JIU, VOID, org_iri, rec_iri
+from jiukg.ontology import ontology_graph
+
+WIPO = "https://w3id.org/jiukg/id/org/WIPO"
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    st = static_store(tmp_path_factory.mktemp("ld") / "store")
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def url(store):
+    with serve(store) as base:
+        yield base
+
+
+def test_resource_html_in_both_languages(url):
+    en = httpx.get(f"{url}/id/org/WIPO", headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert en.status_code == 200 and en.headers["content-type"].startswith("text/html")
+    assert "<h1>World Intellectual Property Organization</h1>" in en.text
+    zh = httpx.get(f"{url}/id/org/WIPO", headers={"Accept": "text/html", "Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "<h1>世界知识产权组织</h1>" in zh.text
+    assert "<h1>世界知识产权组织</h1>" in httpx.get(f"{url}/id/org/WIPO?lang=zh", headers={"Accept": "text/html"}).text
+    # the class is a link to the ontology documentation, on this service
+    assert 'href="/ontology#ParticipatingOrganization"' in en.text
+
+
+@pytest.mark.parametrize("media,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                       ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+def test_resource_rdf(url, store, media, fmt):
+    r = httpx.get(f"{url}/id/org/WIPO", headers={"Accept": media})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    g = Graph().parse(data=r.content, format=fmt)
+    own = {(p, o) for p, o in ((row["p"], row["o"]) for row in store.query(f"SELECT ?p ?o WHERE {{ <{WIPO}> ?p ?o }}").rows)}
+    assert {(p, o) for p, o in g.predicate_objects(URIRef(WIPO))} == own
+    # labels of linked resources come along (the class it belongs to)
+    assert (JIU.ParticipatingOrganization, RDFS.label, Literal("JIU participating organization", lang="en")) in g
+
+
+def test_jsonld_uses_published_context(url):
+    ctx = httpx.get(f"{url}/context.jsonld").json()["@context"]
+    assert ctx["jiu"] == str(JIU)
+    doc = httpx.get(f"{url}/id/org/WIPO", headers={"Accept": "application/ld+json"}).json()
+    assert doc["@context"] == ctx
+
+
+def test_unknown_and_unservable(url):
+    assert httpx.get(f"{url}/id/org/NOPE", headers={"Accept": "text/html"}).status_code == 404
+    r = httpx.get(f"{url}/id/org/NOPE", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404 and "NOPE" in r.text
+    assert httpx.get(f"{url}/id/org/WIPO", headers={"Accept": "image/png"}).status_code == 406
+    assert httpx.get(f"{url}/id/org/WIPO?format=docx").status_code == 406
+
+
+def test_vocabulary_and_ontology_resolve(url):
+    r = httpx.get(f"{url}/vocab/acceptance/accepted", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.content, format="turtle")
+    concept = URIRef("https://w3id.org/jiukg/vocab/acceptance/accepted")
+    assert (concept, RDF.type, SKOS.Concept) in g
+    assert httpx.get(f"{url}/vocab/acceptance", headers={"Accept": "text/html"}).status_code == 200
+    r = httpx.get(f"{url}/ontology", headers={"Accept": "text/turtle"})
+    assert isomorphic(Graph().parse(data=r.content, format="turtle"), ontology_graph())
+
+
+def test_ontology_documentation(url):
+    html = httpx.get(f"{url}/ontology", headers={"Accept": "text/html"}).text
+    onto = ontology_graph()
+    classes = [c for c in onto.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class"))
+               if str(c).startswith(str(JIU))]
+    assert len(classes) > 10
+    for c in classes:
+        name = str(c).split("#")[1]
+        assert f'id="{name}"' in html, name
+        for lab in onto.objects(c, RDFS.label):
+            assert str(lab) in html
+    # the shapes that target a class are shown with it, when there are shapes
+    from jiukg.paths import SHAPES_DIR
+
+    if any(SHAPES_DIR.glob("*.ttl")):
+        assert "sh:" in html or "shape" in html.lower()
+
+
+def test_dataset_description_and_dumps(url, store, tmp_path):
+    r = httpx.get(f"{url}/dataset", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.content, format="turtle")
+    ds = URIRef("https://w3id.org/jiukg/dataset")
+    assert int(g.value(ds, VOID.triples)) == store.count()
+    assert (ds, URIRef("http://purl.org/dc/terms/license"), CC_BY) in g
+    assert (ds, VOID.sparqlEndpoint, URIRef(f"{url}/sparql")) in g
+    dumps = {str(u) for u in g.objects(ds, VOID.dataDump)}
+    assert f"{url}/dump?format=nquads" in dumps and len(dumps) >= 3
+    partitions = {g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)}
+    n_orgs = len(store.query("SELECT DISTINCT ?o WHERE { ?o a <https://w3id.org/jiukg/ontology#ParticipatingOrganization> }").rows)
+    assert partitions[JIU.ParticipatingOrganization] == n_orgs
+    html = httpx.get(f"{url}/dataset", headers={"Accept": "text/html"}).text
+    assert "CC BY 4.0" in html and "/dump?format=nquads" in html
+
+    nq = httpx.get(f"{url}/dump?format=nquads")
+    assert nq.headers["content-type"].startswith("application/n-quads")
+    fresh = ox.Store()
+    fresh.load(nq.content, format=ox.RdfFormat.N_QUADS)
+    assert len(fresh) == store.count()
+    ttl = httpx.get(f"{url}/dump", headers={"Accept": "text/turtle"})
+    distinct = len(store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }").rows)
+    assert len(Graph().parse(data=ttl.content, format="turtle")) == distinct
+    jl = httpx.get(f"{url}/dump?format=jsonld")
+    assert len(Graph().parse(data=jl.content, format="json-ld")) == distinct
+
+
+def test_home_page_works_offline(url, store):
+    r = httpx.get(f"{url}/", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    html = r.text
+    # nothing is fetched from another host: every script and stylesheet is ours
+    refs = [r for r in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html) if not r.startswith("data:")]
+    assert len(refs) >= 4  # our stylesheet and script, YASGUI's
+    for ref in refs:
+        assert ref.startswith("/") or ref.startswith(url), ref
+        assert httpx.get(ref if ref.startswith("http") else url + ref).status_code == 200, ref
+    assert 'href="/validate"' in html and 'href="/queries"' in html
+    assert str(store.count()) in html
+    assert "ParticipatingOrganization" in html
+    lic = httpx.get(f"{url}/static/vendor/yasgui/LICENSE")
+    assert lic.status_code == 200 and "MIT" in lic.text
+    assert httpx.get(f"{url}/docs").status_code == 200
+    assert httpx.get(f"{url}/openapi.json").json()["paths"]["/sparql"]
+
+
+def test_browse_by_class(url):
+    r = httpx.get(f"{url}/browse", params={"class": str(JIU.ParticipatingOrganization)}, headers={"Accept": "text/html"})
+    assert r.status_code == 200 and 'href="/id/org/WIPO"' in r.text
+    assert httpx.get(f"{url}/browse", params={"class": "not an iri>"}).status_code == 400
+
+
+# --- against the built corpus (the loaders' output) -------------------------------------
+
+REC = "https://w3id.org/jiukg/id/doc/JIU/REP/2024/4/rec/2"
+
+
+@pytest.fixture(scope="module")
+def built_url(built_store):
+    with serve(built_store) as base:
+        yield base
+
+
+def test_recommendation_page(built_url, built_store):
+    assert str(rec_iri("JIU/REP/2024/4", 2)) == REC
+    texts = [str(r["t"]) for r in built_store.query(
+        f"SELECT ?t WHERE {{ <{REC}> <{JIU.recommendationText}> ?t }}").rows]
+    comments = [str(r["t"]) for r in built_store.query(
+        f"SELECT ?t WHERE {{ ?c <{JIU.commentOn}> <{REC}> ; <{JIU.commentText}> ?t }}").rows]
+    wipo_status = built_store.query(f"""SELECT ?st ?acc WHERE {{ ?st <{JIU.aboutRecommendation}> <{REC}> ;
+        <{JIU.reportingOrganization}> <{org_iri('WIPO')}> . OPTIONAL {{ ?st <{JIU.acceptance}> ?acc }} }}""").rows
+    assert texts and comments and wipo_status
+
+    html = httpx.get(f"{built_url}/id/doc/JIU/REP/2024/4/rec/2", headers={"Accept": "text/html"}).text
+    assert texts[0] in html
+    assert all(c in html for c in comments)
+    assert "World Intellectual Property Organization" in html or "WIPO" in html
+    assert html.count('class="passage"') >= 1
+
+    r = httpx.get(f"{built_url}/id/doc/JIU/REP/2024/4/rec/2", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.content, format="turtle")
+    rec = URIRef(REC)
+    assert {str(t) for t in g.objects(rec, JIU.recommendationText)} == set(texts)
+    statuses = set(g.subjects(JIU.aboutRecommendation, rec))
+    assert any((s, JIU.reportingOrganization, org_iri("WIPO")) in g for s in statuses)
+    assert any(g.value(s, JIU.acceptance) is not None for s in statuses)
+    assert {str(t) for c in g.subjects(JIU.commentOn, rec) for t in g.objects(c, JIU.commentText)} == set(comments)
+
+
+def test_first_run_builds_an_empty_store(tmp_path):
+    from jiukg.store import open_store
+    from service.app import ensure_built
+
+    with open_store(str(tmp_path / "fresh")) as st:
+        assert st.count() == 0
+        ensure_built(st)
+        assert st.count() > 1000
+        n = st.count()
+        ensure_built(st)  # a second start does not rebuild
+        assert st.count() == n

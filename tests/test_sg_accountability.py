@@ -1,0 +1,215 @@
+"""The SG accountability report loader against the real A/76/644 text and an English fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+import rdflib.namespace as ns
+
+from jiukg.namespaces import JIU, dataset_iri, doc_iri, followup_iri, observation_iri, org_iri, period_iri
+from loaders.base import SourceText, UnrecognisedDocument
+from loaders.sg_accountability import SGAccountabilityLoader
+
+HERE = Path(__file__).parent
+EXPECTED = json.loads((HERE / "expected" / "sg_accountability.json").read_text(encoding="utf-8"))
+SYM = "A/76/644"
+
+
+@pytest.fixture(scope="module")
+def source(corpus_dir) -> SourceText:
+    return SourceText.from_file(corpus_dir / "sg-accountability-report-11.zh.txt")
+
+
+@pytest.fixture(scope="module")
+def extraction(source):
+    return SGAccountabilityLoader().load(source)
+
+
+def as_expected(report) -> dict:
+    return {
+        "symbol": report.symbol, "title": report.title, "session": report.session, "agenda_item": report.agenda_item,
+        "follow_ups": [dict(row=f.row, agenda_item=f.agenda_item, agenda_title=f.agenda_title,
+                            resolution=f.resolution, resolutions=f.resolutions, resolution_title=f.resolution_title,
+                            reports=f.reports, follow_up_documents=f.follow_up_documents, summary=f.summary)
+                       for f in report.follow_ups],
+        "observations": [dict(dataset=o.dataset, body=o.body, period=o.period, category=o.category,
+                              notation=o.notation,
+                              measures={k: str(v) for k, v in o.measures.items() if not k.startswith("_")})
+                         for o in report.observations],
+        "citations": [c.symbol for c in report.citations],
+    }
+
+
+def test_recognises_only_its_own_kind(corpus_dir):
+    loader = SGAccountabilityLoader()
+    verdicts = {p.name: loader.recognise(SourceText.from_file(p)) for p in sorted(corpus_dir.iterdir())}
+    assert [n for n, ok in verdicts.items() if ok] == ["sg-accountability-report-11.zh.txt"]
+    assert not loader.recognise(SourceText(""))
+    assert not loader.recognise(SourceText("\n \n"))
+    assert not loader.recognise(SourceText("%PDF-1.7 \x00\x01 garbage 问责制 附件一"))
+    with pytest.raises(UnrecognisedDocument):
+        loader.extract(SourceText("just some text"))
+
+
+def test_identity(extraction):
+    r = extraction.data
+    assert (r.symbol, r.symbol_evidence) == (SYM, "printed")
+    assert r.title == "关于问责制的第十一次进展报告：加强联合国秘书处的问责制"
+    assert (r.ordinal, r.session, r.agenda_item, r.issued) == (11, 76, "136", None)
+
+
+def test_records_match_what_the_document_says(extraction):
+    got = as_expected(extraction.data)
+    for key in ("symbol", "title", "session", "agenda_item", "citations"):
+        assert got[key] == EXPECTED[key], key
+    assert len(got["follow_ups"]) == len(EXPECTED["follow_ups"]) == 64
+    for g, e in zip(got["follow_ups"], EXPECTED["follow_ups"]):
+        assert g == e, f"Annex I row {e['row']}"
+    assert got["observations"] == EXPECTED["observations"]
+
+
+def test_counts(extraction):
+    assert extraction.records["resolution-follow-up"] == 64
+    assert extraction.records["observation"] == 57
+    assert extraction.records["citation"] == 106
+    assert extraction.records["dataset"] == 5
+
+
+def test_source_inconsistencies_are_warned(extraction):
+    msgs = [str(w) for w in extraction.warnings]
+    assert any("in-progress rate printed 8.8%" in m and "936/12075" in m for m in msgs)
+    assert any("Annex I row 16" in m and "no summary" in m for m in msgs)
+    assert any("boa 2010/2020 第一卷" in m and "printed 66%" in m for m in msgs)
+    assert any("boa 2010/2020 第二卷" in m and "printed 91%" in m for m in msgs)
+    assert any("'2018' and '2020a' are not contiguous" in m for m in msgs)
+    assert len(msgs) == 5, msgs
+
+
+def test_followup_graph(extraction):
+    g = extraction.graph
+    fu = followup_iri(SYM, "A/RES/75/242A")
+    assert (fu, ns.RDF.type, JIU.ResolutionFollowUp) in g
+    assert (fu, JIU.reportedIn, doc_iri(SYM)) in g
+    assert (fu, JIU.aboutResolution, doc_iri("A/RES/75/242")) in g
+    assert set(g.objects(fu, JIU.followUpDocument)) == {doc_iri("A/76/307"), doc_iri("A/76/307/Add.1")}
+    assert (fu, JIU.agendaItem, Literal("138")) in g
+    # 75/253 A is followed up in 26 rows, each its own resource
+    rows = [followup_iri(SYM, "A/RES/75/253A", k) for k in range(1, 27)]
+    assert all((r, ns.RDF.type, JIU.ResolutionFollowUp) in g for r in rows)
+    assert (followup_iri(SYM, "A/RES/75/253A", 27), ns.RDF.type, JIU.ResolutionFollowUp) not in g
+    parts = set(g.objects(followup_iri(SYM, "A/RES/75/254A-C"), JIU.aboutResolution))
+    assert parts == {doc_iri("A/RES/75/254"), doc_iri("A/RES/75/254B"), doc_iri("A/RES/75/254C")}
+
+
+def test_every_record_has_provenance_and_no_blank_nodes(extraction, source):
+    g = extraction.graph
+    records = set(g.subjects(ns.RDF.type, JIU.ResolutionFollowUp)) | set(g.subjects(ns.RDF.type, ns.QB.Observation)) \
+        | set(g.objects(doc_iri(SYM), URIRef("http://purl.org/dc/terms/references")))
+    assert len(records) == 64 + 57 + 106
+    for r in records:
+        passages = list(g.objects(r, ns.PROV.wasDerivedFrom))
+        assert passages, r
+        for p in passages:
+            start = int(g.value(p, JIU.startOffset))
+            end = int(g.value(p, JIU.endOffset))
+            assert str(g.value(p, JIU.passageText)) == source.raw[start:end]
+    assert not any(isinstance(n, BNode) for t in g for n in t)
+
+
+def test_data_cube(extraction):
+    g = extraction.graph
+    ds = dataset_iri(SYM, "oios")
+    assert (ds, ns.QB.structure, JIU.oversightDSD) in g
+    obs = observation_iri(ds, "2010/2021-06-30", "all")
+    assert (obs, ns.QB.dataSet, ds) in g
+    assert (obs, JIU.oversightBody, org_iri("OIOS")) in g
+    assert (obs, JIU.category, Literal("全部建议", lang="zh")) in g
+    assert (obs, JIU.category, Literal("all", lang="en")) in g
+    assert (obs, JIU.recommendationsIssued, Literal("12075", datatype=ns.XSD.integer)) in g
+    assert (obs, JIU.recommendationsImplemented, Literal("10417", datatype=ns.XSD.integer)) in g
+    assert (obs, JIU.recommendationsClosed, Literal("722", datatype=ns.XSD.integer)) in g
+    assert (obs, JIU.recommendationsOutstanding, Literal("936", datatype=ns.XSD.integer)) in g
+    assert (obs, JIU.implementationRate, Literal("92", datatype=ns.XSD.decimal)) in g
+    period = period_iri("2010", "2021-06-30")
+    assert (obs, JIU.refPeriod, period) in g
+    assert (period, ns.RDF.type, ns.TIME.ProperInterval) in g
+    begin, end = g.value(period, ns.TIME.hasBeginning), g.value(period, ns.TIME.hasEnd)
+    assert g.value(begin, ns.TIME.inXSDgYear) == Literal("2010", datatype=ns.XSD.gYear)
+    assert g.value(end, ns.TIME.inXSDDate) == Literal("2021-06-30", datatype=ns.XSD.date)
+    jiu = observation_iri(dataset_iri(SYM, "jiu-paragraph-92"), "2011/2020", "all")
+    assert (jiu, JIU.oversightBody, org_iri("JIU")) in g
+    assert (jiu, JIU.acceptanceRate, Literal("62.2", datatype=ns.XSD.decimal)) in g
+    assert len(set(g.subjects(ns.RDF.type, ns.QB.DataSet))) == 5
+
+
+def test_deterministic(source, extraction):
+    again = SGAccountabilityLoader().load(source)
+    assert again.graph.isomorphic(extraction.graph) and len(again.graph) == len(extraction.graph)
+
+
+def test_symbol_from_lexicon_when_not_printed(source):
+    raw = "\n".join(l for l in source.raw.split("\n") if l.strip() != SYM)
+    r = SGAccountabilityLoader().extract(SourceText(raw))
+    assert (r.symbol, r.symbol_evidence) == (SYM, "lexicon")
+    assert any("identified by lexicon" in w.message for w in r.warnings)
+
+
+def test_grouping_of_thin_space_numbers():
+    group = SGAccountabilityLoader._group
+    tokens = "12 075 7 276 953 1 052 1 136 10 417 722 936".split()
+    assert group(tokens, 4) == [12075, 7276, 953, 1052, 1136, 10417, 722, 936]
+    assert group("1 202 1 087 17 20 15 1 139 49 14".split(), 4) == [1202, 1087, 17, 20, 15, 1139, 49, 14]
+    assert group("1 2 3".split(), 4) is None
+
+
+# --- English fixture: the same layout, data not code -------------------------
+
+
+@pytest.fixture(scope="module")
+def english():
+    return SourceText.from_file(HERE / "fixtures" / "sg_accountability.en.txt")
+
+
+def test_english_fixture(english):
+    loader = SGAccountabilityLoader()
+    assert loader.recognise(english)
+    x = loader.load(english)
+    r = x.data
+    assert (r.symbol, r.lang, r.ordinal, r.session, r.agenda_item, str(r.issued)) == (
+        SYM, "en", 11, 76, "136", "2021-12-22")
+    rows = [(f.agenda_item, f.resolution, f.follow_up_documents, f.reports) for f in r.follow_ups]
+    assert rows == [
+        ("138", "75/242 A", ["A/76/307", "A/76/307/Add.1"], "A/76/307 and A/76/307/Add.1"),
+        ("141", "75/253 A", ["A/76/386"], "A/76/386"),
+        ("141", "75/253 A", [], "No action requested"),
+        ("147", "75/270", [], "No action requested"),
+    ]
+    assert r.follow_ups[2].resolution_title.endswith("programme budget for 2021: Global service delivery")
+    assert r.follow_ups[2].summary == "Not applicable"
+    assert r.follow_ups[1].summary.startswith("In the report, the Secretary-General outlined")
+    obs = {(o.dataset, o.period, o.notation): {k: str(v) for k, v in o.measures.items() if not k.startswith("_")}
+           for o in r.observations}
+    assert obs[("oios-paragraph-90", "2010/2021-06-30", "all")] == {
+        "recommendationsIssued": "12075", "recommendationsImplemented": "11139", "implementationRate": "92.2",
+        "recommendationsOutstanding": "936"}
+    assert obs[("oios-paragraph-90", "2010/2021-06-30", "critical")]["recommendationsImplemented"] == "1188"
+    assert obs[("jiu-paragraph-92", "2011/2020", "accepted")] == {"implementationRate": "85.5"}
+    assert obs[("oios", "2010/2021-06-30", "all")]["recommendationsClosed"] == "722"
+    assert obs[("oios", "2019-07-01/2020-06-30", "all")] == {"recommendationsImplemented": "1052"}
+    assert obs[("boa", "2010/2014", "volume-I")]["implementationRate"] == "74"
+    msgs = [w.message for w in x.warnings]
+    # the fixture's BOA row is deliberately off: 84 + 6 of 120 is 75%, printed 74%
+    assert any("printed 74%" in m and "90/120" in m for m in msgs)
+    assert not any("8.8" in m or "7.8" in m for m in msgs)
+    assert x.records["resolution-follow-up"] == 4
+    assert x.records["citation"] == 7
+    assert (doc_iri(SYM), JIU.agendaItem, Literal("136")) in x.graph
+
+
+def test_stated_row_count_is_checked(english):
+    changed = SourceText(english.raw.replace("the 4 resolutions", "the 5 resolutions"))
+    r = SGAccountabilityLoader().extract(changed)
+    assert any("says 5 resolutions, 4 rows found" in w.message for w in r.warnings)
