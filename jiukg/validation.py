@@ -417,8 +417,25 @@ class _Index:
         return self._inst[cls]
 
 
+@lru_cache(maxsize=65536)
+def _ill_typed(lexical: str, datatype: URIRef | None) -> bool:
+    """Whether a typed literal's lexical form is outside its datatype (rdflib only computes
+    this when the literal is made from its lexical form, not e.g. by SPARQL Update)."""
+    import logging
+
+    logging.getLogger("rdflib.term").disabled = True  # rdflib logs a traceback for each bad value
+    try:
+        return bool(Literal(lexical, datatype=datatype).ill_typed)
+    finally:
+        logging.getLogger("rdflib.term").disabled = False
+
+
+def _is_ill_typed(v: Literal) -> bool:
+    return v.datatype is not None and _ill_typed(str(v), v.datatype)
+
+
 def _num(v):
-    if not isinstance(v, Literal) or v.ill_typed:
+    if not isinstance(v, Literal) or _is_ill_typed(v):
         return None
     return v.toPython()
 
@@ -427,7 +444,7 @@ def _cmp(v: Node, bound: Literal, op) -> bool:
     a, b = _num(v), _num(bound)
     try:
         return a is not None and not isinstance(a, Literal) and bool(op(a, b))
-    except TypeError:
+    except Exception:  # incomparable values (a date against a number): not satisfied
         return False
 
 
@@ -439,7 +456,7 @@ def _datatype_ok(v: Node, dt: Node) -> bool:
     if v.language:
         return False
     vdt = v.datatype or XSD.string
-    return vdt == dt and not v.ill_typed
+    return vdt == dt and not _is_ill_typed(v)
 
 
 def _nodekind_ok(v: Node, kind: Node) -> bool:
