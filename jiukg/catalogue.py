@@ -15,8 +15,6 @@ remote.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
@@ -29,6 +27,7 @@ from typing import Callable, Iterable
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from jiukg.results import json_dict, results_csv
 from jiukg.namespaces import BASE, normalize_symbol
 from jiukg.paths import QUERIES_DIR
 from jiukg.store.base import QueryResult, Store
@@ -346,34 +345,10 @@ def _lexical(term) -> str:
 
 def to_csv(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results CSV: header of variable names, plain values, CRLF lines."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(result.variables)
-    for row in result.rows:
-        w.writerow([_lexical(row.get(v)) for v in result.variables])
-    return buf.getvalue()
+    return results_csv(result).decode("utf-8")
 
 
-def term_json(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    d = {"type": "literal", "value": str(term)}
-    if term.language:
-        d["xml:lang"] = term.language
-    elif term.datatype and term.datatype != XSD.string:
-        d["datatype"] = str(term.datatype)
-    return d
-
-
-def to_json(result: QueryResult) -> dict:
-    """SPARQL 1.1 Query Results JSON."""
-    if result.kind == "ask":
-        return {"head": {}, "boolean": bool(result.boolean)}
-    return {"head": {"vars": list(result.variables)},
-            "results": {"bindings": [{v: term_json(t) for v, t in row.items() if t is not None}
-                                     for row in result.rows]}}
+to_json = json_dict  # SPARQL 1.1 Query Results JSON
 
 
 def display_width(s: str) -> int:

@@ -13,7 +13,11 @@ class Settings(BaseSettings):
     gsp_url: str | None = None
     user: str | None = None
     password: str | None = None
-    token: str | None = None
+    token: str | None = None  # bearer token for a remote store (instead of user/password)
+    auth: str = "basic"  # basic or digest (Virtuoso's /sparql-auth) for user/password
+    retries: int = 2  # retries on connection errors to a remote store
+    default_graph_mode: str = "auto"  # remote: auto, oxigraph, explicit or native (docs/deployment.md)
+    write_mode: str = "auto"  # remote: auto, update (one SPARQL Update request) or gsp (PUT per graph)
     store_timeout: float = 30.0  # seconds for one request to a remote store
     query_timeout: float = 10.0  # seconds a user query may run
     query_workers: int = 2
@@ -27,5 +31,9 @@ def settings(**overrides) -> Settings:
 
 
 def store_options(s: Settings) -> dict:
-    return {k: getattr(s, k) for k in ("update_url", "gsp_url", "user", "password", "token") if getattr(s, k)} | (
-        {"timeout": s.store_timeout} if s.store and s.store.startswith("http") else {})
+    """Keyword options for open_store(s.store, ...): remote settings for a URL, worker count otherwise."""
+    if not (s.store and s.store.startswith(("http://", "https://"))):
+        return {"query_workers": s.query_workers}
+    keys = ("update_url", "gsp_url", "user", "password", "token", "auth", "retries", "default_graph_mode",
+            "write_mode")
+    return {k: getattr(s, k) for k in keys if getattr(s, k) is not None} | {"timeout": s.store_timeout}

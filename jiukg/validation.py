@@ -7,13 +7,16 @@ so a status statement in one document can be checked against a recommendation
 described in another. Only sh:Violation refuses a write; warnings and infos are
 shown to the steward.
 
-Engine: pyshacl checks the core constraints (node and property shapes). The
-SPARQL-based constraints are "compiled": each one's SELECT runs once over the
-whole data graph, in an in-memory Oxigraph store, with $this left unbound, and
-its solutions are kept for the shape's target nodes. This is the SHACL-SPARQL
-semantics (every query binds $this through a triple pattern; see shapes/) at a
-fraction of pyshacl's per-focus-node cost. `engine="pyshacl"` runs everything
-in pyshacl (bench/bench_validation.py compares both).
+Engine ("compiled", the default): the shapes are read once into plain objects
+and the SHACL Core subset they use (cardinalities, datatypes, classes, sh:in,
+patterns, languages, ranges, sh:or, qualified counts) is evaluated in Python
+over the data graph's indexes; the SPARQL-based constraints run once each over
+the whole data graph in an in-memory Oxigraph store, with $this left unbound,
+their solutions kept for the shape's target nodes (the SHACL-SPARQL semantics:
+every query binds $this through a triple pattern; see shapes/). Shapes outside
+the subset make the core fall back to pyshacl ("hybrid"); `engine="pyshacl"`
+runs everything in plain pyshacl. tests/test_shapes.py checks that the engines
+agree; bench/bench_validation.py times them (plain pyshacl is ~80x slower).
 
 JSON report shape (`--format json`, `POST /validate` with Accept: application/json):
 
@@ -657,17 +660,22 @@ def _sparql_results(data: Graph) -> list[Result]:
             seen.add(key)
             msgs = {}
             for lang, text in c.messages:
-                msgs[lang] = _PLACEHOLDER.sub(lambda m: _show(row.get(m.group(1))), text)
+                msgs[lang] = _PLACEHOLDER.sub(lambda m, lang=lang: _show(row.get(m.group(1)), lang, data), text)
             out.append(Result(focus=focus, severity=c.severity, path=row.get("path"), value=row.get("value"),
                               messages=msgs, shape=c.shape, source_shape=c.shape,
                               component=SH.SPARQLConstraintComponent))
     return out
 
 
-def _show(t: Node | None) -> str:
+def _show(t: Node | None, lang: str = "en", data: Graph | None = None) -> str:
+    """A value in a message: a concept or organisation by its label in the message's language."""
     if t is None:
         return "—"
     if isinstance(t, URIRef):
+        if data is not None:
+            labels = {lit.language: str(lit) for lit in data.objects(t, SKOS.prefLabel) if isinstance(lit, Literal)}
+            if labels.get(lang):
+                return f"“{labels[lang]}”" if lang == "zh" else f"'{labels[lang]}'"
         return short(t)
     return str(t)
 
@@ -978,8 +986,12 @@ def _err(msg: str) -> None:
 
 def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable | None = None) -> int:
     """`jiukg validate [FILE...]`: 0 conforming, 1 violations, 2 unusable input."""
+    import logging
+
     from jiukg.paths import DEFAULT_STORE
 
+    # rdflib logs a traceback for every ill-typed literal it parses; the report says it better
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     if fmt not in ("table", "turtle", "json"):
         _err(f"--format {fmt}: use table, turtle or json")
         return 2

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from starlette.concurrency import run_in_threadpool
 
 from jiukg.namespaces import BASE, DCAT, ID, JIU, SH, SPARQL_PREFIXES, VOCAB, VOID
-from service import results as R
+from jiukg import results as R
 from service.conneg import negotiate
 from service.describe import Description, curie, describe
 from service.i18n import pick, request_lang

@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from jiukg.namespaces import VOID
-from service import results as R
+from jiukg import results as R
 from service.conneg import negotiate
 from service.querying import ServiceError, run_query
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jiukg.paths import CORPUS_DIR
+from servers import oxigraph_server, store_backend, virtuoso_server  # noqa: F401  (real SPARQL servers)
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,9 @@ def broken_ttl(tmp_path) -> Path:
                         "jiu:acceptance acc:under-consideration ; jiu:implementation impl:in-progress ;")
     text = text.replace('jiu:managementAssessment "产权组织将在首协会框架内与相互承认做法社区合作。"@zh ;', "")
     assert "acc:under-consideration ; jiu:implementation" in text and "产权组织将在首协会框架内" not in text
-    p = tmp_path / "broken.ttl"
+    # same file name as base.ttl: loaded, it replaces the same named graph (file/base)
+    (tmp_path / "v2").mkdir()
+    p = tmp_path / "v2" / "base.ttl"
     p.write_text(text, encoding="utf-8")
     return p
 
@@ -140,7 +142,8 @@ def client(memory_store):
     from service.app import create_app
 
     base = Graph().parse(BASE_TTL)
-    memory_store.replace_graphs({GRAPH["base"]: base})
+    # the graph an upload of a file with several source documents goes to: it is replaced, not added to
+    memory_store.replace_graphs({GRAPH["file/upload"]: base})
     with TestClient(create_app(memory_store)) as c:
         yield c
 
@@ -178,8 +181,10 @@ def test_get_validate_store_and_filter(client, memory_store):
     r = client.get("/validate")
     assert r.status_code == 200 and r.json()["conforms"] is True
     # add a warning to the store: an empty management assessment
-    memory_store.add([(URIRef(ST), URIRef("https://w3id.org/jiukg/ontology#managementAssessment"),
-                       Literal(" ", lang="zh"), GRAPH["base"])])
+    g = memory_store.graph(GRAPH["file/upload"])
+    ma = URIRef("https://w3id.org/jiukg/ontology#managementAssessment")
+    g.set((URIRef(ST), ma, Literal(" ", lang="zh")))
+    memory_store.replace_graphs({GRAPH["file/upload"]: g})
     doc = client.get("/validate").json()
     assert doc["conforms"] is True and doc["summary"]["warnings"] == 1
     assert client.get("/validate?severity=Violation").json()["results"] == []

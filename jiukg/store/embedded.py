@@ -269,7 +269,7 @@ class EmbeddedStore(Store):
             yield {v: from_ox(sol[v]) for v in variables if sol[v] is not None}
 
     def _in_process(self, sparql, default_graph, named_graphs):
-        scan = check_query(sparql, parse=False)
+        scan = check_query(sparql)
         kw = _dataset_kwargs(default_graph, named_graphs, use_union=not scan.has_dataset)
         try:
             return self._store.query(sparql, **kw)
@@ -279,7 +279,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"{self.description}: {e}") from e
 
     def _pooled(self, sparql, default_graph, named_graphs, timeout, select_format, graph_format) -> RawResult:
-        scan = check_query(sparql)  # refusals and syntax errors never cost a worker
+        scan = check_query(sparql)  # refusals never cost a worker; syntax errors come from the worker
         if self._pool is None:
             with self._write_lock:
                 if self._pool is None:

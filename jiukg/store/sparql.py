@@ -4,9 +4,10 @@ The query endpoint is read-only and never reaches the network. pyoxigraph and
 most servers would happily follow `SERVICE` (and Virtuoso runs updates, LOAD and
 `DEFINE get:soft` sponging from its query endpoint), so `check_query` refuses
 those before anything runs. It scans tokens, skipping strings, comments and
-IRIs, so `"SERVICE"` in a literal or `ex:load` as a name are fine. Syntax is then
-checked by pyoxigraph's parser (on an empty in-memory store: nothing can run),
-which gives the same error, with line and column, on every backend.
+IRIs, so `"SERVICE"` in a literal or `ex:load` as a name are fine. Syntax is
+checked where the query runs (pyoxigraph in the worker or this process; the
+server for a remote store), never by a parse here: pyoxigraph has no parse-only
+call and starts evaluating aggregates inside `query()`, even on an empty store.
 """
 
 from __future__ import annotations
@@ -106,8 +107,8 @@ def syntax_error(e: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax error: {msg}")
 
 
-def check_query(sparql: str, *, parse: bool = True) -> Scan:
-    """Refuse what the read-only endpoint never does, then check the syntax. Returns the scan."""
+def check_query(sparql: str) -> Scan:
+    """Refuse what the read-only endpoint never does. A linear token scan: nothing runs."""
     if not isinstance(sparql, str) or not sparql.strip():
         raise QuerySyntaxError("SPARQL syntax error at line 1, column 1: the query is empty")
     s = scan(sparql)
@@ -117,13 +118,20 @@ def check_query(sparql: str, *, parse: bool = True) -> Scan:
     updates = sorted(s.words & UPDATE_WORDS)
     if updates:
         raise QueryRefused(f"{updates[0]} is refused: the query endpoint is read-only (SPARQL Update is not accepted)")
-    if parse:
-        # Parsing only: pyoxigraph evaluates lazily, and an ASK on an empty store touches nothing.
-        try:
-            _parser_store.query(sparql)
-        except SyntaxError as e:
-            raise syntax_error(e) from None
     return s
+
+
+def local_syntax_error(sparql: str) -> QuerySyntaxError | None:
+    """pyoxigraph's parser message (line, column) for a query a server rejected, or None if
+    pyoxigraph accepts it. Only for queries already rejected: pyoxigraph has no parse-only call,
+    and `query()` may start evaluating (on this always-empty store) when parsing succeeds."""
+    try:
+        _parser_store.query(sparql)
+    except SyntaxError as e:
+        return syntax_error(e)
+    except Exception:
+        return None
+    return None
 
 
 # ---------------------------------------------------------------- terms

@@ -93,7 +93,7 @@ def nt_term(t) -> str:
     raise TypeError(f"not an RDF term: {t!r}")
 
 
-def _json_term(t) -> dict:
+def term_json(t) -> dict:
     if isinstance(t, URIRef):
         return {"type": "uri", "value": str(t)}
     if isinstance(t, BNode):
@@ -108,13 +108,16 @@ def _json_term(t) -> dict:
 
 # --- SELECT / ASK -------------------------------------------------------------
 
-def results_json(r) -> bytes:
+def json_dict(r) -> dict:
+    """SPARQL 1.1 Query Results JSON as a dict."""
     if r.kind == "ask":
-        doc = {"head": {}, "boolean": bool(r.boolean)}
-    else:
-        doc = {"head": {"vars": list(r.variables)},
-               "results": {"bindings": [{v: _json_term(row[v]) for v in r.variables if v in row} for row in r.rows]}}
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+        return {"head": {}, "boolean": bool(r.boolean)}
+    return {"head": {"vars": list(r.variables)},
+            "results": {"bindings": [{v: term_json(row[v]) for v in r.variables if v in row} for row in r.rows]}}
+
+
+def results_json(r) -> bytes:
+    return json.dumps(json_dict(r), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def results_xml(r) -> bytes:

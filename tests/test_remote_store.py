@@ -1,0 +1,140 @@
+"""RemoteStore against real servers: outages, time limits, result cuts, credentials."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rdflib import Literal, URIRef
+
+from jiukg.config import Settings, store_options
+from jiukg.store import QueryTimeout, StoreError, StoreUnavailable, open_store
+from servers import OxigraphServer, free_port
+
+G = URIRef("https://w3id.org/jiukg/graph/remote-test")
+P = URIRef("http://example.org/p")
+SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { "
+        + " ".join(f"VALUES ?x{i} {{ {' '.join(str(j) for j in range(100))} }}" for i in range(5)) + " }")
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A server this test may stop and start."""
+    srv = OxigraphServer(tmp_path / "data")
+    if srv.executable() is None:
+        pytest.skip("the oxigraph CLI is not installed")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_outage_gives_store_unavailable_and_recovery_needs_no_reopen(own_server):
+    st = open_store(own_server.query_url, **own_server.store_options(), retries=1)
+    st.replace_graphs({G: [(URIRef("http://example.org/s"), P, Literal("before"))]})
+    assert st.count(G) == 1
+    own_server.stop()
+    for call in (lambda: st.query("SELECT * WHERE { ?s ?p ?o }", timeout=5), st.graphs,
+                 lambda: st.replace_graphs({G: []})):
+        with pytest.raises(StoreUnavailable) as e:
+            call()
+        msg = str(e.value)
+        assert own_server.query_url.split("/query")[0] in msg and "cannot" in msg
+    own_server.start()  # same port, same data
+    res = st.query("SELECT ?o WHERE { ?s ?p ?o }", timeout=5)
+    assert res.rows == [{"o": Literal("before")}]
+    st.close()
+
+
+def test_unreachable_server_says_which_and_what():
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    st = open_store(url, update_url=url, retries=0)
+    with pytest.raises(StoreUnavailable, match=r"127\.0\.0\.1.*cannot (query|connect)"):
+        st.query("ASK {}")
+    with pytest.raises(StoreUnavailable, match="cannot connect"):
+        st.drop_graph(G)
+
+
+def test_remote_timeout_abandons_the_request(oxigraph_server):
+    st = open_store(oxigraph_server.query_url, **oxigraph_server.store_options())
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        st.query(SLOW, timeout=1.0)
+    assert time.monotonic() - t0 < 2.5
+    st.close()
+
+
+def test_settings_reach_the_remote_store(monkeypatch, oxigraph_server):
+    monkeypatch.setenv("JIUKG_STORE", oxigraph_server.query_url)
+    monkeypatch.setenv("JIUKG_UPDATE_URL", oxigraph_server.update_url)
+    monkeypatch.setenv("JIUKG_DEFAULT_GRAPH_MODE", "explicit")
+    monkeypatch.setenv("JIUKG_STORE_TIMEOUT", "7")
+    s = Settings()
+    opts = store_options(s)
+    assert opts["update_url"] == oxigraph_server.update_url and opts["timeout"] == 7.0
+    with open_store(s.store, **opts) as st:
+        assert st.default_graph_mode == "explicit" and st.timeout == 7.0
+        st.replace_graphs({G: [(URIRef("http://example.org/s"), P, Literal("x"))]})
+        assert st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].toPython() == 1
+        st.drop_graph(G)
+
+
+def test_embedded_settings_give_the_worker_count(tmp_path):
+    opts = store_options(Settings(store=str(tmp_path / "s"), query_workers=3))
+    with open_store(str(tmp_path / "s"), **opts) as st:
+        st.query("ASK {}", timeout=5)
+        assert st._pool.size == 3
+
+
+def test_writes_without_an_update_url_are_refused_clearly(oxigraph_server):
+    st = open_store(oxigraph_server.query_url)
+    with pytest.raises(StoreError, match="JIUKG_UPDATE_URL"):
+        st.drop_graph(G)
+
+
+# ---------------------------------------------------------------- Virtuoso
+
+def test_virtuoso_results_above_its_row_cut_are_paged(virtuoso_server):
+    from servers import empty_remote
+
+    st = empty_remote(virtuoso_server)
+    n = 10_500
+    st.replace_graphs({G: [(URIRef(f"http://example.org/s{i}"), P, Literal(i)) for i in range(n)]})
+    res = st.query("SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } ORDER BY ?o", timeout=60)
+    assert len(res.rows) == n and len({r["s"] for r in res.rows}) == n
+    assert [r["o"].toPython() for r in res.rows[:3]] == [0, 1, 2]
+    assert st.count(G) == n and sum(1 for _ in st.quads(G)) == n
+    assert all(not str(g).startswith("http://www.openlinksw.com/") for g in st.graphs())
+    st.drop_graph(G)
+    st.close()
+
+
+def test_virtuoso_digest_credentials(virtuoso_server):
+    url = virtuoso_server.base + "/sparql-auth"
+    with open_store(url, user="dba", password="dba", auth="digest") as st:
+        assert st.query("ASK { }").boolean is True
+    with open_store(url, user="dba", password="wrong", auth="digest", retries=0) as st:
+        with pytest.raises(StoreError, match="not authorised"):
+            st.query("ASK { }")
+
+
+def test_virtuoso_graph_store_writes_restore_on_failure(virtuoso_server):
+    """Virtuoso has no multi-graph transaction over GSP: a failed replacement puts back what it changed."""
+    from servers import empty_remote
+
+    st = empty_remote(virtuoso_server)
+    g2 = URIRef("https://w3id.org/jiukg/graph/remote-test-2")
+    st.replace_graphs({G: [(URIRef("http://example.org/s"), P, Literal("old"))]})
+    before = set(st.quads())
+    st.gsp_url, st.write_mode = virtuoso_server.gsp_url, "gsp"
+    bad = [(URIRef("http://example.org/s"), P, Literal("not a number", datatype=URIRef(
+        "http://www.w3.org/2001/XMLSchema#integer")))]
+    try:
+        st.replace_graphs({G: [(URIRef("http://example.org/s"), P, Literal("new"))], g2: bad})
+    except StoreError as e:
+        assert "restored" in str(e)
+        assert set(st.quads()) == before
+    else:  # this Virtuoso accepted the ill-typed literal: then both graphs must be there
+        assert st.count(G) == 1 and st.count(g2) == 1
+    for g in st.graphs():
+        st.drop_graph(g)
+    st.close()
