@@ -213,7 +213,8 @@ class VirtuosoServer(_Server):
         super().stop()
 
     def store_options(self) -> dict:
-        return {"update_url": self.update_url}
+        # GSP: Virtuoso's SPARQL Update compiles INSERT DATA into SQL and slows down past ~1,000 triples
+        return {"update_url": self.update_url, "gsp_url": self.gsp_url}
 
 
 # ---------------------------------------------------------------- fixtures
