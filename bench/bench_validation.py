@@ -56,10 +56,10 @@ class Passages:
         g = self.g
         g.add((p, RDF.type, JIU.Passage))
         g.add((p, JIU.passageText, Literal(text, lang="zh")))
-        g.add((p, JIU.startLine, Literal(self.line, datatype=XSD.positiveInteger)))
-        g.add((p, JIU.endLine, Literal(self.line + lines - 1, datatype=XSD.positiveInteger)))
-        g.add((p, JIU.startOffset, Literal(self.offset, datatype=XSD.nonNegativeInteger)))
-        g.add((p, JIU.endOffset, Literal(self.offset + len(text), datatype=XSD.nonNegativeInteger)))
+        g.add((p, JIU.startLine, Literal(self.line, datatype=XSD.integer)))
+        g.add((p, JIU.endLine, Literal(self.line + lines - 1, datatype=XSD.integer)))
+        g.add((p, JIU.startOffset, Literal(self.offset, datatype=XSD.integer)))
+        g.add((p, JIU.endOffset, Literal(self.offset + len(text), datatype=XSD.integer)))
         g.add((p, PROV.wasQuotedFrom, doc_iri(self.symbol)))
         g.add((record, PROV.wasDerivedFrom, p))
         self.line += lines + 1

@@ -399,6 +399,17 @@ class _Index:
         for s, o in data.subject_objects(RDF.type):
             self.types.setdefault(s, set()).add(o)
         self._inst: dict[Node, set] = {}
+        self._by_path: dict[Node, dict] = {}
+
+    def values(self, node: Node, path: Node) -> list:
+        """Objects of node by path, from one pass over the path's triples (cached)."""
+        m = self._by_path.get(path)
+        if m is None:
+            m = {}
+            for s, o in self.g.subject_objects(path):
+                m.setdefault(s, []).append(o)
+            self._by_path[path] = m
+        return m.get(node, [])
 
     def supers(self, cls: Node) -> set:
         if cls not in self.sup:
@@ -492,7 +503,7 @@ def _eval(shape: _Shape, focus: Node, idx: _Index, out: list | None) -> bool:
     p = shape.params
     if p.get("deactivated") == Literal(True):
         return True
-    values = list(idx.g.objects(focus, shape.path)) if shape.path is not None else [focus]
+    values = idx.values(focus, shape.path) if shape.path is not None else [focus]
     ok = True
 
     def fail(component: str, value: Node | None):

@@ -74,10 +74,10 @@ def passage(g: Graph, source: SourceText, doc_symbol: str, start_line: int, end_
     p = passage_iri(doc_symbol, start_line, end_line)
     g.add((p, RDF.type, JIU.Passage))
     g.add((p, JIU.passageText, Literal(text, lang=lang)))
-    g.add((p, JIU.startLine, Literal(start_line, datatype=XSD.positiveInteger)))
-    g.add((p, JIU.endLine, Literal(end_line, datatype=XSD.positiveInteger)))
-    g.add((p, JIU.startOffset, Literal(start, datatype=XSD.nonNegativeInteger)))
-    g.add((p, JIU.endOffset, Literal(end, datatype=XSD.nonNegativeInteger)))
+    g.add((p, JIU.startLine, Literal(start_line, datatype=XSD.integer)))
+    g.add((p, JIU.endLine, Literal(end_line, datatype=XSD.integer)))
+    g.add((p, JIU.startOffset, Literal(start, datatype=XSD.integer)))
+    g.add((p, JIU.endOffset, Literal(end, datatype=XSD.integer)))
     g.add((p, PROV.wasQuotedFrom, doc_iri(doc_symbol)))
     return p
 

@@ -1423,7 +1423,7 @@ class ProgressReportLoader(Loader):
             if x.title:
                 g.add((li, DCTERMS.title, Literal(x.title, lang=lang)))
             if x.outstanding is not None:
-                g.add((li, JIU.outstandingCount, Literal(x.outstanding, datatype=XSD.nonNegativeInteger)))
+                g.add((li, JIU.outstandingCount, Literal(x.outstanding, datatype=XSD.integer)))
             for a in x.addressees:
                 g.add((li, JIU.addresseeKind, concept("addressee", a)))
             for c in x.ceb_documents:

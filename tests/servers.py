@@ -34,7 +34,8 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float) -> N
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}: {tail}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status < 500:
@@ -239,7 +240,7 @@ def virtuoso_server(tmp_path_factory):
         yield srv
 
 
-def empty_remote(server) -> "object":
+def empty_remote(server) -> object:
     """A RemoteStore on `server` with every graph it manages dropped."""
     from jiukg.store import open_store
 

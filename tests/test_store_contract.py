@@ -13,9 +13,9 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from servers import BACKENDS, make_store_factory
 
 from jiukg.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
-from servers import BACKENDS, make_store_factory
 
 EX = "http://example.org/"
 G1 = URIRef("https://w3id.org/jiukg/graph/test-one")
@@ -77,14 +77,15 @@ def test_default_graph_is_the_union_of_named_graphs(store):
 
 
 def test_from_in_the_query_is_respected(store):
-    res = store.query(f"SELECT ?s WHERE {{ ?s ?p ?o }} ", default_graph=None)
+    res = store.query("SELECT ?s WHERE { ?s ?p ?o } ", default_graph=None)
     assert len(res.rows) == len(ALL)
     res = store.query(f"SELECT DISTINCT ?s FROM <{G2}> WHERE {{ ?s ?p ?o }}")
     assert {r["s"] for r in res.rows} == {S2}
 
 
 def test_optional_unbound_variables_are_absent(store):
-    res = store.query(f"SELECT ?s ?fr WHERE {{ ?s <{NUM}> ?n OPTIONAL {{ ?s <{LABEL}> ?fr FILTER(lang(?fr) = 'fr') }} }}")
+    res = store.query(f"SELECT ?s ?fr WHERE {{ ?s <{NUM}> ?n "
+                      f"OPTIONAL {{ ?s <{LABEL}> ?fr FILTER(lang(?fr) = 'fr') }} }}")
     by = {r["s"]: r for r in res.rows}
     assert "fr" not in by[S] and by[S2]["fr"] == Literal("Recommandation", lang="fr")
 

@@ -35,13 +35,13 @@ def open_store(location: str | None = None, **options) -> Store:
 
 
 __all__ = [
-    "open_store",
+    "QueryRefused",
+    "QueryResult",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "RawResult",
     "Store",
     "StoreError",
     "StoreUnavailable",
-    "QueryTimeout",
-    "QuerySyntaxError",
-    "QueryRefused",
-    "QueryResult",
-    "RawResult",
+    "open_store",
 ]

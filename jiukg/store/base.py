@@ -8,8 +8,8 @@ backend. Backends: `embedded` (pyoxigraph, on disk or in memory) and `remote`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
@@ -201,13 +201,14 @@ class Store(ABC):
     def export(self, fmt: str = "nquads") -> bytes:
         """The whole store serialised: 'nquads' or 'trig' (graphs kept), 'turtle',
         'nt' or 'json-ld' (graphs merged)."""
-        from rdflib import Dataset
+        import pyoxigraph as ox
 
-        ds = Dataset()
-        for s, p, o, g in self.quads():
-            ds.graph(g).add((s, p, o))
+        from .sparql import to_ox
+
         if fmt in ("nquads", "trig"):
-            return ds.serialize(format=fmt, encoding="utf-8")
+            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
+                     for s, p, o, g in self.quads()]
+            return ox.serialize(quads, format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG)
         merged = Graph()
         for s, p, o, _ in self.quads():
             merged.add((s, p, o))

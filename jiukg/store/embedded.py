@@ -30,19 +30,19 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
 from .base import (
+    Quad,
     QueryResult,
     QueryTimeout,
     RawResult,
     Store,
     StoreError,
-    Quad,
     Triple,
 )
 from .sparql import check_query, from_ox, syntax_error, to_ox

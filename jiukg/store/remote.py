@@ -27,7 +27,7 @@ import socket
 import threading
 import time
 import urllib.error
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,13 +37,13 @@ from SPARQLWrapper import DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .base import (
+    Quad,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
     Store,
     StoreError,
     StoreUnavailable,
-    Quad,
     Triple,
 )
 from .sparql import check_query, from_json, from_ox, local_syntax_error, nt, scan
@@ -109,7 +109,8 @@ class RemoteStore(Store):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         http_auth = None
         if user is not None:
-            http_auth = httpx.DigestAuth(user, password or "") if auth == "digest" else httpx.BasicAuth(user, password or "")
+            cls = httpx.DigestAuth if auth == "digest" else httpx.BasicAuth
+            http_auth = cls(user, password or "")
         self._http = httpx.Client(headers=headers, auth=http_auth, timeout=self.timeout)
 
     # ------------------------------------------------------------ transport
@@ -127,6 +128,10 @@ class RemoteStore(Store):
             w.setRequestMethod(URLENCODED)
             w.setOnlyConneg(True)
             w.setQuery(query)
+            # SPARQLWrapper guesses the query form with a regex that misfires on words in
+            # the text (a literal containing "ADD" made it send the query as an update);
+            # this path only ever sends read queries, so say so.
+            w.queryType = "SELECT"
             w.timeout = max(0.05, deadline - time.monotonic())  # setTimeout() truncates to int
             for k, v in params:
                 if k == "default-graph-uri":
@@ -166,7 +171,7 @@ class RemoteStore(Store):
                 if e.code in (502, 503, 504):
                     raise StoreUnavailable(f"{self.description}: HTTP {e.code} {e.reason}") from None
                 raise StoreError(f"{self.description}: HTTP {e.code} {e.reason}") from None
-            except (TimeoutError, socket.timeout) as e:
+            except TimeoutError as e:
                 raise self._timed_out(limit, user_query) from e
             except (urllib.error.URLError, *_CONNECTION_ERRORS, OSError) as e:
                 reason = getattr(e, "reason", e)

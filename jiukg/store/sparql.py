@@ -62,7 +62,7 @@ class Scan:
 
 def scan(sparql: str) -> Scan:
     out = Scan()
-    pos, expect = 0, 0  # expect: tokens still belonging to a PREFIX/BASE declaration
+    expect = 0  # expect: tokens still belonging to a PREFIX/BASE declaration
     in_prologue = True
     for m in _TOKEN.finditer(sparql):
         kind = m.lastgroup
@@ -89,7 +89,6 @@ def scan(sparql: str) -> Scan:
                 out.form = w
             if w == "FROM":
                 out.has_dataset = True
-        pos = m.end()
     return out
 
 

@@ -1,0 +1,132 @@
+"""The same build and catalogue on every backend, and the remote backend under real failure."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from jiukg import catalogue, pipeline
+from jiukg.paths import CORPUS_DIR
+from servers import BACKENDS, OxigraphServer, free_port, make_store_factory
+
+JIUKG = str(Path(sys.executable).with_name("jiukg"))
+
+
+def answers(store) -> dict[str, list[tuple]]:
+    """Every catalogue query, with its example parameters, as sorted rows of N3 terms."""
+    out = {}
+    for q in catalogue.load_catalogue():
+        r = catalogue.run(store, q, q.example)
+        out[q.name] = sorted(tuple(row[v].n3() if v in row else "" for v in r.variables) for row in r.rows)
+    return out
+
+
+@pytest.fixture(scope="module")
+def embedded_answers(tmp_path_factory, request):
+    make, opened = make_store_factory("embedded-disk", request, tmp_path_factory)
+    st = make()
+    summary = pipeline.build(st, CORPUS_DIR)
+    yield summary, answers(st), st.count()
+    for s in opened:
+        s.close()
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b not in ("embedded-disk",)])
+def test_build_and_catalogue_give_identical_results(backend, embedded_answers, tmp_path_factory, request):
+    summary0, expected, count0 = embedded_answers
+    make, opened = make_store_factory(backend, request, tmp_path_factory)
+    try:
+        st = make()
+        summary = pipeline.build(st, CORPUS_DIR)
+        assert summary.records == summary0.records
+        assert st.count() == count0
+        got = answers(st)
+        assert set(got) == set(expected)
+        for name in expected:
+            assert got[name] == expected[name], name
+        assert any(expected.values())  # the comparison is not of empty results
+        assert len(expected["ceb-deferrals"]) > 5
+    finally:
+        for s in opened:
+            s.close()
+
+
+def _wait(url: str, proc: subprocess.Popen, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jiukg serve exited: {proc.stderr.read()}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("jiukg serve did not come up")
+
+
+@pytest.fixture
+def own_oxigraph(tmp_path):
+    """A server of this test's own, which it may stop and start."""
+    with OxigraphServer(tmp_path / "oxi") as srv:
+        yield srv
+
+
+@pytest.fixture
+def served_remote(own_oxigraph, tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([JIUKG, "serve", "--store", own_oxigraph.query_url, "--update-url",
+                             own_oxigraph.update_url, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait(url + "/sparql?query=ASK%7B%7D", proc)  # first run builds the corpus into the server
+        yield url, own_oxigraph
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_on_an_oxigraph_server_answers_the_flagship_like_the_embedded_store(served_remote, embedded_answers):
+    url, _ = served_remote
+    r = httpx.get(f"{url}/queries/ceb-deferrals", params={"org": "WIPO"},
+                  headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.status_code == 200
+    rows = r.json()["results"]["bindings"]
+    expected = embedded_answers[1]["ceb-deferrals"]
+    assert len(rows) == len(expected) > 5
+    got = sorted((b["report"]["value"], b["rec"]["value"], b["mechanism"]["value"]) for b in rows)
+    from rdflib.util import from_n3
+
+    assert got == sorted((str(from_n3(e[0])), str(from_n3(e[1])), str(from_n3(e[2]))) for e in expected)
+
+
+def test_remote_server_down_gives_503_then_recovers(served_remote):
+    url, server = served_remote
+    q = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    assert httpx.get(f"{url}/sparql", params=q, timeout=30).status_code == 200
+    server.stop()
+    down = httpx.get(f"{url}/sparql", params=q, timeout=60)
+    assert down.status_code == 503
+    assert "127.0.0.1" in down.text and "Traceback" not in down.text
+    server.start()
+    back = httpx.get(f"{url}/sparql", params=q, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert back.status_code == 200  # the service recovered without a restart
+    assert int(back.json()["results"]["bindings"][0]["n"]["value"]) > 1000
+
+
+def test_cli_against_a_stopped_server_says_which_and_exits_non_zero(tmp_path):
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = subprocess.run([JIUKG, "query", "ceb-deferrals", "--param", "org=WIPO", "--store",
+                          f"http://127.0.0.1:{port}/query"], capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0
+    assert f"127.0.0.1:{port}" in out.stderr
+    assert "Traceback" not in out.stderr
