@@ -138,9 +138,13 @@ def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt
           host: str = typer.Option(None, "--host", envvar="JIUKG_HOST"),
           port: int = typer.Option(None, "--port", envvar="JIUKG_PORT")):
     """Serve SPARQL, linked data and the web page (builds the bundled corpus on first run)."""
+    from jiukg.store import StoreError
     from service.app import run
 
-    run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port)
+    try:
+        run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port)
+    except StoreError as e:
+        _fail(str(e))
 
 
 @app.command()
