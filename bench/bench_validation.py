@@ -24,16 +24,26 @@ import argparse
 import random
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rdflib import Graph, Literal, URIRef  # noqa: E402
-from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, TIME, XSD  # noqa: E402
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, TIME, XSD
 
-from jiukg.namespaces import (  # noqa: E402
-    ID, JIU, LANG, comment_iri, concept, doc_iri, graph_iri, org_iri, passage_iri, rec_iri, status_iri,
+from jiukg.namespaces import (
+    ID,
+    JIU,
+    LANG,
+    comment_iri,
+    concept,
+    doc_iri,
+    graph_iri,
+    org_iri,
+    passage_iri,
+    rec_iri,
+    status_iri,
 )
 
 ORGS = ["WIPO", "FAO", "ILO", "ITU", "UNESCO", "UNDP", "UNICEF", "WHO", "WFP", "UNHCR", "IAEA", "ICAO", "IMO",
@@ -239,7 +249,7 @@ def run(sizes: list[int], engines: list[str], pyshacl_max: int, repeat: int) -> 
             if engine == "pyshacl" and triples > pyshacl_max:
                 row[engine] = None
                 continue
-            dt, rep = _time(lambda: validation.validate_write(None, dict(graphs), engine=engine), repeat)
+            dt, rep = _time(lambda g=graphs, e=engine: validation.validate_write(None, dict(g), engine=e), repeat)
             row[engine] = dt
             row[engine + "_results"] = (rep.count("Violation"), rep.count("Warning"), rep.count("Info"))
         if "gate" in engines:
@@ -248,7 +258,7 @@ def run(sizes: list[int], engines: list[str], pyshacl_max: int, repeat: int) -> 
                 st.replace_graphs({**static_graphs(), **graphs})
                 gid = next(g for g in graphs if "graph/WO/PBC/" in str(g) or "/PR/" in str(g))
                 one = {gid: graphs[gid]}
-                dt, rep = _time(lambda: validation.validate_write(st, dict(one)), repeat)
+                dt, rep = _time(lambda st=st, one=one: validation.validate_write(st, dict(one)), repeat)
                 row["gate"] = dt
                 row["gate_triples"] = rep.triples
         rows.append(row)

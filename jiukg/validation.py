@@ -42,16 +42,23 @@ import re
 import sys
 import time
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from jiukg.namespaces import BASE, GRAPH, JIU, ONTOLOGY_GRAPH, PREFIXES, REFERENCE_GRAPH, SH
+from jiukg.namespaces import (
+    BASE,
+    JIU,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    REFERENCE_GRAPH,
+    SH,
+)
 from jiukg.paths import SHAPES_DIR
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -377,8 +384,8 @@ def _compiled_shapes() -> tuple[list[_Shape], bool]:
                 shape.targets.append((kind, t))
         return shape
 
-    roots = [build(n) for n in sorted(set(sg.subjects(RDF.type, SH.NodeShape)) | set(
-        s for s, _ in sg.subject_objects(SH.targetClass)), key=str)]
+    roots = [build(n) for n in sorted(set(sg.subjects(RDF.type, SH.NodeShape)) | {
+        s for s, _ in sg.subject_objects(SH.targetClass)}, key=str)]
     return [r for r in roots if r.targets], supported
 
 
@@ -485,7 +492,7 @@ def _lang_matches(tag: str, rng: str) -> bool:
     return rng == "*" or tag == rng or tag.startswith(rng + "-")
 
 
-_FLAGS = {"i": re.I, "m": re.M, "s": re.S, "x": re.X}
+_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
 @lru_cache(maxsize=256)
@@ -671,7 +678,7 @@ def _sparql_results(data: Graph) -> list[Result]:
             seen.add(key)
             msgs = {}
             for lang, text in c.messages:
-                msgs[lang] = _PLACEHOLDER.sub(lambda m, lang=lang: _show(row.get(m.group(1)), lang, data), text)
+                msgs[lang] = _PLACEHOLDER.sub(lambda m, lang=lang, row=row: _show(row.get(m.group(1)), lang, data), text)
             out.append(Result(focus=focus, severity=c.severity, path=row.get("path"), value=row.get("value"),
                               messages=msgs, shape=c.shape, source_shape=c.shape,
                               component=SH.SPARQLConstraintComponent))

@@ -282,7 +282,7 @@ def test_reference_data_conforms():
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_shape_breaks(base, case):
-    name, update, focus, path, severity, shape, component = case
+    _, update, focus, path, severity, shape, component = case
     report = check(broken(base, update))
     focus, path = _iri(focus), _path(path)
     found = [r for r in report.results if matches(r, focus, path, severity, shape, component)]
