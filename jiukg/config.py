@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     store_timeout: float = 30.0  # seconds for one request to a remote store
     query_timeout: float = 10.0  # seconds a user query may run
     query_workers: int = 2
+    write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
     host: str = "127.0.0.1"
     port: int = 8000
 

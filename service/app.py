@@ -6,7 +6,6 @@ number of replicas can serve the same store.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -32,17 +31,6 @@ DESCRIPTION = """A knowledge graph of JIU recommendations, organisations' report
 """
 
 
-def _optional_router(module: str):
-    """Routers other parts of the project add (validation, catalogue); absent until they land."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name == module:
-            return None
-        raise
-    return getattr(mod, "router", None)
-
-
 def create_app(store, settings: Settings | None = None, *, query_timeout: float | None = None) -> FastAPI:
     """The app serving `store`; `query_timeout` overrides the settings (tests)."""
     settings = settings or Settings()
@@ -65,15 +53,10 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
                                         "lang": lang, "t": STRINGS[lang]}, status_code=exc.status, headers=exc.headers)
         return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
 
-    from service import linkeddata, pages, sparql
+    from service import catalogue_routes, linkeddata, pages, sparql, upload_routes, validation_routes
 
-    app.include_router(sparql.router)
-    app.include_router(pages.router)
-    app.include_router(linkeddata.router)
-    for module in ("service.validation_routes", "service.catalogue_routes"):
-        router = _optional_router(module)
-        if router is not None:
-            app.include_router(router)
+    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -205,21 +205,6 @@ async def context_jsonld():
 
 # --- ontology ---------------------------------------------------------------------
 
-def _shapes_graph() -> Graph | None:
-    from jiukg.paths import SHAPES_DIR
-
-    files = sorted(Path(SHAPES_DIR).glob("*.ttl")) if Path(SHAPES_DIR).is_dir() else []
-    if not files:
-        return None
-    g = Graph()
-    for f in files:
-        try:
-            g.parse(f)
-        except Exception:  # a shapes file being edited must not take the docs down
-            continue
-    return g
-
-
 def _path_text(sg: Graph, path) -> str:
     if isinstance(path, URIRef):
         return curie(path)
@@ -233,7 +218,9 @@ def _path_text(sg: Graph, path) -> str:
 
 
 def shapes_by_class(lang: str) -> dict[URIRef, list[dict]]:
-    sg = _shapes_graph()
+    from jiukg.validation import shapes_graph
+
+    sg = shapes_graph()
     out: dict[URIRef, list[dict]] = defaultdict(list)
     if sg is None:
         return out
@@ -311,7 +298,7 @@ def ontology_context(request: Request, lang: str) -> dict:
             "has_shapes": bool(shapes)}
 
 
-@router.get("/ontology", summary="The ontology: documentation (HTML) or OWL (RDF)")
+@router.get("/ontology", name="ontology", summary="The ontology: documentation (HTML) or OWL (RDF)")
 async def ontology(request: Request):
     from jiukg.ontology import ontology_graph
 
@@ -319,6 +306,18 @@ async def ontology(request: Request):
     if media != R.HTML:
         return rdf_response(list(ontology_graph()), media)
     return render(request, "ontology.html", ontology_context(request, request_lang(request)))
+
+
+@router.get("/shapes", summary="The SHACL shapes the data is validated against (RDF), documented on /ontology")
+async def shapes(request: Request):
+    from fastapi.responses import RedirectResponse
+
+    from jiukg.validation import shapes_graph
+
+    media = choose(request, RESOURCE_TYPES)
+    if media == R.HTML:  # people read the shapes beside the classes they constrain
+        return RedirectResponse(str(request.url_for("ontology")), status_code=303)
+    return rdf_response(list(shapes_graph()), media)
 
 
 # --- dataset and dumps ---------------------------------------------------------------

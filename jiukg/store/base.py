@@ -91,19 +91,6 @@ class RawResult:
     data: bytes
 
 
-def _term_json(t) -> dict:
-    from rdflib import BNode, Literal
-
-    if isinstance(t, Literal):
-        d = {"type": "literal", "value": str(t)}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype:
-            d["datatype"] = str(t.datatype)
-        return d
-    return {"type": "bnode" if isinstance(t, BNode) else "uri", "value": str(t)}
-
-
 def _results_bytes(doc: dict, fmt) -> bytes:
     """Write SPARQL JSON, then let pyoxigraph convert it, so every backend writes the same bytes."""
     import json
@@ -121,8 +108,10 @@ def _ask_bytes(value: bool, fmt) -> bytes:
 
 
 def _select_bytes(variables: list[str], rows: list[dict], fmt) -> bytes:
+    from jiukg.results import term_json
+
     return _results_bytes({"head": {"vars": variables}, "results": {"bindings": [
-        {k: _term_json(v) for k, v in r.items()} for r in rows]}}, fmt)
+        {k: term_json(v) for k, v in r.items()} for r in rows]}}, fmt)
 
 
 class Store(ABC):

@@ -1,0 +1,77 @@
+"""Writes over HTTP: add or replace documents through the same gated pipeline as `jiukg load`.
+
+POST /data  body: a source document (text/plain: a loader recognises its kind)
+            or RDF in any syntax named by Content-Type. The data is validated
+            with what it refers to; on any violation nothing is written and the
+            report comes back (422). Writes need `Authorization: Bearer <token>`
+            with the token set in JIUKG_WRITE_TOKEN; without one, writes are off.
+"""
+
+from __future__ import annotations
+
+import hmac
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from jiukg import pipeline
+from jiukg.store import StoreError
+from loaders import UnrecognisedDocument
+from service.deps import get_store
+from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
+
+router = APIRouter(tags=["writes"])
+SOURCE_TYPES = {"text/plain", "text/markdown"}
+
+
+def _authorised(request: Request) -> PlainTextResponse | None:
+    token = getattr(request.app.state.settings, "write_token", None)
+    if not token:
+        return PlainTextResponse("403: writes are disabled on this service (set JIUKG_WRITE_TOKEN to enable them)\n",
+                                 status_code=403)
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return PlainTextResponse("401: send Authorization: Bearer <the write token>\n", status_code=401,
+                                 headers={"WWW-Authenticate": "Bearer"})
+    return None
+
+
+@router.post("/data", summary="Add or replace documents (source text or RDF); validated first, all or nothing")
+async def upload(request: Request, store=Depends(get_store)):
+    refused = _authorised(request)
+    if refused is not None:
+        return refused
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if ctype in SOURCE_TYPES:
+        suffix = ".txt"
+    elif ctype in RDF_TYPES:
+        suffix = SUFFIX[RDF_TYPES[ctype]]
+    else:
+        return PlainTextResponse(f"415: send a source text (text/plain) or RDF ({', '.join(sorted(RDF_TYPES))})\n",
+                                 status_code=415)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
+    name = Path(request.query_params.get("name") or "upload").name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(name).stem + suffix)
+        path.write_bytes(body)
+        try:
+            summary = await run_in_threadpool(pipeline.load, store, [path])
+        except UnrecognisedDocument as e:
+            return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
+        except pipeline.WriteRefused as e:
+            return JSONResponse({"written": False, "message": str(e), "report": e.report.to_json()}, status_code=422)
+        except StoreError as e:
+            return PlainTextResponse(f"503: {e}\n", status_code=503)
+    return JSONResponse({
+        "written": True,
+        "documents": summary.documents,
+        "records": dict(summary.records),
+        "triples": summary.triples,
+        "warnings": [str(w) for w in summary.warnings],
+        "validation": summary.validation.to_json() if summary.validation is not None else None,
+    })
