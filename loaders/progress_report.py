@@ -561,15 +561,8 @@ class Joined:
 # --- reading ------------------------------------------------------------------
 
 def _named(text: str, cls: URIRef) -> list[tuple[int, str, URIRef]]:
-    """Reference resources of class `cls` named in `text`, as (position, name, IRI), in text order.
-    Latin names must stand as words (names_in matches substrings: 'UN' in 'under')."""
-    out = []
-    for name, iri in reference.names_in(text, cls):
-        bound = r"(?<![A-Za-z0-9])" if re.search(r"[A-Za-z]", name) else ""
-        m = re.search(bound + re.escape(name) + bound.replace("<", ""), text, re.I)
-        if m is not None:
-            out.append((m.start(), name, iri))
-    return sorted(out, key=lambda t: t[0])
+    """Reference resources of class `cls` named in `text`, as (position, name, IRI), in text order."""
+    return reference.find_names(text, cls)
 
 
 def _depth(iri: URIRef) -> int:

@@ -6,6 +6,7 @@ is an index key, so a French or English document needs labels, not code.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rdflib import URIRef
@@ -30,14 +31,18 @@ def lookup(name: str) -> URIRef | None:
     return _index().get(name.strip().casefold())
 
 
-def names_in(text: str, cls: URIRef | None = None) -> list[tuple[str, URIRef]]:
-    """Reference resources named in `text`, longest names first, each once:
-    [(name as found, IRI)]. With `cls`, only instances of that class or its
+_LATIN = re.compile(r"[a-z]")
+
+
+def find_names(text: str, cls: URIRef | None = None) -> list[tuple[int, str, URIRef]]:
+    """Reference resources named in `text`, each once, in text order: [(offset, name
+    as indexed, IRI)]. Longer names win over names inside them; Latin names must stand
+    as words ('UN' is not in 'under'). With `cls`, only instances of that class or its
     subclasses as declared in the ontology."""
     allowed = subclasses(cls) if cls is not None else None
     g = reference_graph()
     folded = text.casefold()
-    found: list[tuple[str, URIRef]] = []
+    found: list[tuple[int, str, URIRef]] = []
     seen: set[URIRef] = set()
     for key in sorted(_index(), key=len, reverse=True):
         if len(key) < 2 or key not in folded:
@@ -47,6 +52,18 @@ def names_in(text: str, cls: URIRef | None = None) -> list[tuple[str, URIRef]]:
             continue
         if allowed is not None and not any(t in allowed for t in g.objects(iri, RDF.type)):
             continue
+        if _LATIN.search(key):
+            m = re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded)
+            if m is None:
+                continue
+            at = m.start()
+        else:
+            at = folded.index(key)
         seen.add(iri)
-        found.append((key, iri))
-    return found
+        found.append((at, key, iri))
+    return sorted(found)
+
+
+def names_in(text: str, cls: URIRef | None = None) -> list[tuple[str, URIRef]]:
+    """Reference resources named in `text`, longest names first: [(name, IRI)] (see find_names)."""
+    return [(name, iri) for _, name, iri in sorted(find_names(text, cls), key=lambda t: -len(t[1]))]

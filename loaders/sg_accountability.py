@@ -618,7 +618,6 @@ class SGAccountabilityLoader(Loader):
             self._warn(report, None, f"no {t['heading']} found")
             return
         flat = [re.sub(r"\s+", " ", l).strip() for l in lines]
-        cats = t["categories"]
         # Footnote 'a': the month/day the marked columns end.
         note = next((_Note(re.match(t["period_end_note"], flat[i]), lex) for i in range(begin, end)
                      if re.match(t["period_end_note"], flat[i])), None)

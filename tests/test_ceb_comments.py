@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF
 

@@ -8,7 +8,6 @@ real documents, every field, as read from the documents; any difference fails.
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
