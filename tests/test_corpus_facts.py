@@ -76,3 +76,34 @@ def test_stated_counts_hold():
     raw = next(p for p in CORPUS_DIR.iterdir() if "WO/PBC/38/2" in p.read_text(encoding="utf-8")[:200])
     ex = load_text(SourceText.from_file(raw))
     assert ex.records["recommendation"] == len(WO_PBC_38_2)
+
+
+# A/76/644 paragraphs 90-92, typed from the text:
+# (body, issued, implemented or closed, outstanding, implementation rate %)
+A_76_644_FIGURES = {
+    ("OIOS", 12075, 11139, 936, "92.2"),  # 90 (a), January 2010 to June 2021
+    ("OIOS", 11179, 10003, 1176, "89.5"),  # 90 (a), January 2010 to June 2020
+    ("OIOS", 1202, 1188, 14, "99"),  # 90 (b), critical recommendations
+    ("OIOS", 1195, 1159, 36, "97"),
+    ("BOA", 1397, 1019, 378, "73"),  # 91, volumes I and II, 2010-2020
+}
+
+
+def test_a_76_644_oversight_figures_as_typed_from_the_source(built_store):
+    rows = _rows(built_store, """
+        PREFIX jiu: <https://w3id.org/jiukg/ontology#>
+        PREFIX qb: <http://purl.org/linked-data/cube#>
+        SELECT DISTINCT ?body ?issued ?done ?open ?rate WHERE {
+          ?o a qb:Observation ; jiu:oversightBody ?b ; jiu:recommendationsIssued ?issued ;
+             jiu:recommendationsImplemented ?done ; jiu:recommendationsOutstanding ?open ; jiu:implementationRate ?rate .
+          BIND(STRAFTER(STR(?b), "/id/org/") AS ?body)
+        }""")
+    got = {(r["body"], int(r["issued"]), int(r["done"]), int(r["open"]), r["rate"]) for r in rows}
+    assert A_76_644_FIGURES <= got
+    # paragraph 92: the JIU's recommendations 2011-2020, acceptance 62.2 %, implementation of accepted 85.5 %
+    jiu = _rows(built_store, """
+        PREFIX jiu: <https://w3id.org/jiukg/ontology#>
+        SELECT ?a ?i WHERE { ?o jiu:oversightBody <https://w3id.org/jiukg/id/org/JIU> ; jiu:acceptanceRate ?a .
+                             ?o2 jiu:oversightBody <https://w3id.org/jiukg/id/org/JIU> ; jiu:implementationRate ?i ;
+                                 jiu:refPeriod ?p . ?o jiu:refPeriod ?p }""")
+    assert {(r["a"], r["i"]) for r in jiu} >= {("62.2", "85.5")}
