@@ -107,3 +107,20 @@ def test_a_76_644_oversight_figures_as_typed_from_the_source(built_store):
                              ?o2 jiu:oversightBody <https://w3id.org/jiukg/id/org/JIU> ; jiu:implementationRate ?i ;
                                  jiu:refPeriod ?p . ?o jiu:refPeriod ?p }""")
     assert {(r["a"], r["i"]) for r in jiu} >= {("62.2", "85.5")}
+
+
+# The note transmitting CEB comments on JIU/REP/2024/4, read paragraph by paragraph:
+# rec 1 "并非所有组织都支持" (5), rec 2 "部分支持" (6), rec 3 "总体上支持" (11),
+# recs 4 and 5 only note whom they are addressed to (16, 18).
+CEB_STANCES = {1: "divided", 2: "partially-supported", 3: "supported", 4: "noted", 5: "noted"}
+
+
+def test_ceb_stances_on_jiu_rep_2024_4(built_store):
+    rows = _rows(built_store, """
+        PREFIX jiu: <https://w3id.org/jiukg/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?n ?stance WHERE {
+          ?c a jiu:CEBComment ; jiu:commentOn ?r ; jiu:stance/skos:notation ?stance .
+          ?r jiu:inPublication/jiu:symbol "JIU/REP/2024/4" ; jiu:recommendationNumber ?n .
+        }""")
+    assert {int(r["n"]): r["stance"] for r in rows} == CEB_STANCES
