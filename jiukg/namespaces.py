@@ -177,3 +177,4 @@ def graph_iri(doc_symbol: str):
 
 REFERENCE_GRAPH = GRAPH["reference"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+CATALOGUE_GRAPH = GRAPH["catalogue"]  # when and how each named graph was written

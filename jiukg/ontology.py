@@ -35,3 +35,10 @@ def subclasses(cls: URIRef) -> frozenset[URIRef]:
     """cls and all its subclasses declared in the ontology."""
     g = ontology_graph()
     return frozenset(g.transitive_subjects(RDFS.subClassOf, cls))
+
+
+def static_graphs() -> dict[URIRef, Graph]:
+    """The ontology and reference data as the named graphs every build writes."""
+    from jiukg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+
+    return {ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()}

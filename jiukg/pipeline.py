@@ -9,17 +9,18 @@ and the service's upload, all use these two functions.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import PROV
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.util import guess_format
 
-from jiukg.namespaces import GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
-from jiukg.ontology import ontology_graph, reference_graph
+from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, VOID, graph_iri, slug
+from jiukg.ontology import static_graphs  # noqa: F401  (callers use pipeline.static_graphs)
 from jiukg.store import Store
 from loaders import Extraction, LoadWarning, SourceText, UnrecognisedDocument, load_text
 from loaders.base import IncompleteDocument
@@ -124,9 +125,26 @@ def prepare(path: str | Path) -> Prepared:
     return Prepared(p.name, {ex.graph_iri: ex.graph}, ex)
 
 
-def static_graphs() -> dict[URIRef, Graph]:
-    """The ontology and reference data, loaded into their own graphs at every build."""
-    return {ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()}
+def graph_records(store: Store, graphs: dict[URIRef, Graph], when: datetime) -> Graph:
+    """The catalogue of named graphs (graph/catalogue) after this write: when each graph
+    was written, by which jiukg, from which source; entries of other graphs kept."""
+    from jiukg import __version__
+
+    g = Graph(identifier=CATALOGUE_GRAPH)
+    if CATALOGUE_GRAPH in store.graphs():
+        g += store.graph(CATALOGUE_GRAPH)
+    stamp = Literal(when.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    for gid, data in graphs.items():
+        if gid == CATALOGUE_GRAPH:
+            continue
+        g.remove((gid, None, None))
+        g.add((gid, RDF.type, PROV.Entity))
+        g.add((gid, PROV.generatedAtTime, stamp))
+        g.add((gid, DCTERMS.creator, Literal(f"jiukg {__version__}")))
+        g.add((gid, VOID.triples, Literal(len(data), datatype=XSD.integer)))
+        for doc in data.subjects(JIU.sourceChecksum, None):
+            g.add((gid, DCTERMS.source, doc))
+    return g
 
 
 def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph] | None = None,
@@ -148,6 +166,7 @@ def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph]
         report = validate_write(store, graphs)
         if not report.conforms:
             raise WriteRefused("the data breaks the shapes; nothing was written", report)
+    graphs[CATALOGUE_GRAPH] = graph_records(store, graphs, datetime.now(timezone.utc))
     store.replace_graphs(graphs)
     return report
 

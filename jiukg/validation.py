@@ -53,6 +53,7 @@ from rdflib.term import Node
 
 from jiukg.namespaces import (
     BASE,
+    CATALOGUE_GRAPH,
     JIU,
     ONTOLOGY_GRAPH,
     PREFIXES,
@@ -743,9 +744,9 @@ def _labels(data: Graph, nodes: Iterable[Node]) -> dict:
 
 
 def _static() -> dict[URIRef, Graph]:
-    from jiukg.ontology import ontology_graph, reference_graph
+    from jiukg.ontology import static_graphs
 
-    return {ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()}
+    return static_graphs()
 
 
 _BATCH = 400
@@ -793,7 +794,7 @@ def context(store, graphs: dict[URIRef, Graph]) -> Graph:
     ctx = Graph()
     if store is None:
         return ctx
-    exclude = set(graphs) | {ONTOLOGY_GRAPH, REFERENCE_GRAPH}
+    exclude = set(graphs) | {ONTOLOGY_GRAPH, REFERENCE_GRAPH, CATALOGUE_GRAPH}
     others = [g for g in store.graphs() if g not in exclude]
     if not others:
         return ctx
