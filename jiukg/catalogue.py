@@ -38,6 +38,9 @@ REQUIRED = "(required)"
 TODAY = "today"
 
 
+RESERVED = frozenset({"format", "lang"})  # page options over HTTP, never query parameters
+
+
 class CatalogueError(ValueError):
     """A request the catalogue cannot run: bad parameter, bad header. The message says why."""
 
@@ -119,6 +122,8 @@ def parse_query(text: str, name: str, path: Path | None = None) -> Query:
             pname, ptype, pdefault, pdesc = parts
             if not re.fullmatch(r"[a-z][a-z0-9_]*", pname):
                 raise CatalogueError(f"{name}: bad parameter name {pname!r}")
+            if pname in RESERVED:
+                raise CatalogueError(f"{name}: parameter name {pname!r} is reserved (format, lang)")
             if ptype not in TYPES:
                 raise CatalogueError(f"{name}: parameter {pname}: unknown type {ptype!r} (one of {', '.join(TYPES)})")
             params.append(Param(pname, ptype, pdefault, pdesc))

@@ -109,7 +109,7 @@ async def list_queries(request: Request):
 async def run_named_query(name: str, request: Request, store=Depends(get_store)):
     q = _get(name)
     media = _format(request, _RESULT_OFFERS, RESULT_TYPES)
-    values = {k: v for k, v in request.query_params.items() if k != "format"}
+    values = {k: v for k, v in request.query_params.items() if k not in catalogue.RESERVED}
     try:
         text = catalogue.bound_text(q, catalogue.bind(q, values))
     except catalogue.CatalogueError as e:

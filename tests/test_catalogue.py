@@ -597,3 +597,11 @@ def test_json_results_are_sparql_json(fx):
     b = data["results"]["bindings"][0]
     assert b["resource"]["type"] == "uri" and b["text"]["xml:lang"] == "zh"
     assert json.loads(json.dumps(data)) == data
+
+
+def test_page_options_are_not_query_parameters(tmp_path):
+    """?lang= and ?format= choose the page; they never reach the query (and no query may declare them)."""
+    from jiukg.catalogue import CatalogueError, parse_query
+
+    with pytest.raises(CatalogueError, match="reserved"):
+        parse_query("# title: t\n# param: lang | string | en | no\nSELECT * WHERE { ?s ?p ?o }", "bad")

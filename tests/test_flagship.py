@@ -48,6 +48,8 @@ def test_same_rows_over_http_cli_and_sparql(store_dir):
                               headers={"Accept": "text/csv"}, timeout=30)
         assert over_http.status_code == 200
         assert table(over_http.text) == rows
+        page = httpx.get(f"{url}/queries/ceb-deferrals", params={"org": "WIPO", "lang": "zh", "format": "html"})
+        assert page.status_code == 200 and "JIU/REP/2024/3" in page.text
 
         q = catalogue.get_query("ceb-deferrals")
         text = catalogue.bound_text(q, catalogue.bind(q, {"org": "WIPO"}))
