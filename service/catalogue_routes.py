@@ -12,7 +12,7 @@ import json
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from rdflib import BNode, URIRef
 
 from jiukg import catalogue
@@ -55,20 +55,14 @@ def _local_href(request: Request, iri: str) -> str:
     return iri
 
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · jiukg</title><link rel="stylesheet" href="/static/app.css">
-<style>table.results{{border-collapse:collapse}} table.results td,table.results th{{border:1px solid #ccc;
-padding:.2em .5em;vertical-align:top;text-align:left}} form.params label{{margin-right:1em}}</style></head>
-<body><header class="top"><a class="brand" href="/">jiukg</a> <nav><a href="/queries">Queries</a>
-<a href="/#editor">SPARQL</a></nav></header><main>
-{body}
-</main></body></html>
-"""
+_STYLE = """table.results{border-collapse:collapse} table.results td,table.results th{border:1px solid #ccc;
+padding:.2em .5em;vertical-align:top;text-align:left} form.params label{margin-right:1em}"""
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(_PAGE.format(title=html.escape(title), body=body), status_code=status)
+def _page(request: Request, title: str, body: str, status: int = 200):
+    from service.linkeddata import render
+
+    return render(request, "fragment.html", {"title": title, "body": body, "style": _STYLE}, status)
 
 
 def _form(q: catalogue.Query, values: dict[str, str]) -> str:
@@ -102,7 +96,7 @@ async def list_queries(request: Request):
     body = (f"<h1>Query catalogue</h1><p>{len(queries)} named queries; each runs with its parameters "
             "bound as RDF terms. Also as JSON: <a href=\"/queries?format=json\">/queries?format=json</a>.</p>"
             f"<ul class=\"catalogue\">{''.join(items)}</ul>")
-    return _page("Query catalogue", body)
+    return _page(request, "Query catalogue", body)
 
 
 @router.get("/queries/{name}", summary="Run a named query with parameters from the query string")
@@ -119,7 +113,7 @@ async def run_named_query(name: str, request: Request, store=Depends(get_store))
     if media == "text/csv":
         return Response(catalogue.to_csv(result).encode("utf-8"), media_type="text/csv; charset=utf-8")
     if media == "text/html":
-        return _page(q.title, _result_html(request, q, values, result, text))
+        return _page(request, q.title, _result_html(request, q, values, result, text))
     return Response(json.dumps(catalogue.to_json(result), ensure_ascii=False).encode("utf-8"),
                     media_type="application/sparql-results+json")
 

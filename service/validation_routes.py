@@ -17,7 +17,7 @@ import html
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from rdflib import URIRef
 
 from jiukg import validation
@@ -60,9 +60,13 @@ def _respond(request: Request, report: validation.ValidationReport, title: str) 
         report = validation.ValidationReport(results=[r for r in report.results if r.severity in keep],
                                              labels=report.labels, triples=report.triples, seconds=report.seconds)
     media = negotiate(request.headers.get("accept"), OFFERS)
-    headers = {"Vary": "Accept", "X-Conforms": "true" if report.conforms else "false"}
+    headers = {"Vary": "Accept, Accept-Language", "X-Conforms": "true" if report.conforms else "false"}
     if media == "text/html":
-        return HTMLResponse(render_html(request, report, title, keep), headers=headers)
+        from service.linkeddata import render
+
+        response = render(request, "fragment.html", render_html(request, report, title, keep))
+        response.headers.update(headers)
+        return response
     if media == "text/turtle":
         return Response(report.graph().serialize(format="turtle"), media_type="text/turtle; charset=utf-8",
                         headers=headers)
@@ -125,7 +129,8 @@ def page_link(request: Request, iri) -> str | None:
     return None
 
 
-def render_html(request: Request, report: validation.ValidationReport, what: str, keep: set[str]) -> str:
+def render_html(request: Request, report: validation.ValidationReport, what: str, keep: set[str]) -> dict:
+    """The steward's page as template context: title, body, style and script."""
     lang = _lang(request)
     t = TEXT[lang]
     sev = validation.SEVERITY_LABELS[lang]
@@ -159,41 +164,34 @@ def render_html(request: Request, report: validation.ValidationReport, what: str
         for s in validation.SEVERITIES)
     base = str(request.url.path)
     body = "\n".join(rows) if rows else f"<p>{e(t['none'])}</p>"
-    return f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(t['title'])}: {e(t['of'][what])}</title>
-<style>
-body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }}
-h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1rem; margin: 0 0 .4rem; word-break: break-all; }}
-.summary {{ padding: .6rem .8rem; border-radius: 4px; background: #eef6ee; }}
-.summary.fails {{ background: #fbeaea; }}
-section.focus {{ border-left: 4px solid #ccc; padding: .5rem .8rem; margin: 1rem 0; background: #fafafa; }}
-section.sev-Violation {{ border-color: #b3261e; }} section.sev-Warning {{ border-color: #c77700; }} section.sev-Info {{ border-color: #1f6feb; }}
-table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
-th, td {{ text-align: left; vertical-align: top; padding: .25rem .5rem; border-bottom: 1px solid #e5e5e5; }}
-td:nth-child(3) {{ max-width: 22rem; overflow-wrap: anywhere; }}
-.badge {{ display: inline-block; padding: 0 .4rem; border-radius: 3px; color: #fff; font-size: .8rem; }}
-.badge.Violation {{ background: #b3261e; }} .badge.Warning {{ background: #c77700; }} .badge.Info {{ background: #1f6feb; }}
-.label {{ color: #555; font-weight: normal; }} form.filter label {{ margin-right: 1rem; }}
-</style></head>
-<body>
-<h1>{e(t['title'])}: {e(t['of'][what])}</h1>
+    style = """
+h1 { font-size: 1.4rem; } section.focus h2 { font-size: 1rem; margin: 0 0 .4rem; word-break: break-all; }
+.summary { padding: .6rem .8rem; border-radius: 4px; background: #eef6ee; }
+.summary.fails { background: #fbeaea; }
+section.focus { border-left: 4px solid #ccc; padding: .5rem .8rem; margin: 1rem 0; background: #fafafa; }
+section.sev-Violation { border-color: #b3261e; } section.sev-Warning { border-color: #c77700; } section.sev-Info { border-color: #1f6feb; }
+section.focus table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+section.focus th, section.focus td { text-align: left; vertical-align: top; padding: .25rem .5rem; border-bottom: 1px solid #e5e5e5; }
+section.focus td:nth-child(3) { max-width: 22rem; overflow-wrap: anywhere; }
+.badge { display: inline-block; padding: 0 .4rem; border-radius: 3px; color: #fff; font-size: .8rem; }
+.badge.Violation { background: #b3261e; } .badge.Warning { background: #c77700; } .badge.Info { background: #1f6feb; }
+.label { color: #555; font-weight: normal; } form.filter label { margin-right: 1rem; }"""
+    script = """
+// Filter by severity without a round trip; the form works without scripts too.
+document.querySelectorAll('form.filter input[type=checkbox]').forEach(function (box) {
+  box.addEventListener('change', function () {
+    var on = Array.from(document.querySelectorAll('form.filter input:checked')).map(function (b) { return b.value; });
+    document.querySelectorAll('tr.result').forEach(function (tr) { tr.hidden = on.indexOf(tr.dataset.severity) < 0; });
+    document.querySelectorAll('section.focus').forEach(function (s) {
+      s.hidden = !Array.from(s.querySelectorAll('tr.result')).some(function (tr) { return !tr.hidden; });
+    });
+  });
+});"""
+    main = f"""<h1>{e(t['title'])}: {e(t['of'][what])}</h1>
 <p class="summary{'' if report.conforms else ' fails'}" id="summary">{e(report.summary(lang))}</p>
 <form class="filter" method="get" action="{e(base)}"><input type="hidden" name="lang" value="{lang}">
 {t['show']}: {boxes}<noscript><button type="submit">{t['filter']}</button></noscript></form>
-<main id="results">
+<div id="results">
 {body}
-</main>
-<script>
-// Filter by severity without a round trip; the form works without scripts too.
-document.querySelectorAll('form.filter input[type=checkbox]').forEach(function (box) {{
-  box.addEventListener('change', function () {{
-    var on = Array.from(document.querySelectorAll('form.filter input:checked')).map(function (b) {{ return b.value; }});
-    document.querySelectorAll('tr.result').forEach(function (tr) {{ tr.hidden = on.indexOf(tr.dataset.severity) < 0; }});
-    document.querySelectorAll('section.focus').forEach(function (s) {{
-      s.hidden = !Array.from(s.querySelectorAll('tr.result')).some(function (tr) {{ return !tr.hidden; }});
-    }});
-  }});
-}});
-</script>
-</body></html>"""
+</div>"""
+    return {"title": f"{t['title']}: {t['of'][what]}", "body": main, "style": style, "script": script}
