@@ -132,3 +132,28 @@ def test_the_catalogue_records_when_and_from_what_each_graph_was_written(corpus_
     cat = st.graph(CATALOGUE_GRAPH)
     assert len(list(cat.objects(graph_iri("WO/PBC/38/2"), PROV.generatedAtTime))) == 1  # replaced, not added
     assert cat.value(graph_iri("A/76/644"), PROV.generatedAtTime) == first  # other entries kept
+
+
+@pytest.mark.parametrize("fmt,suffix", [("turtle", ".ttl"), ("nt", ".nt"), ("json-ld", ".jsonld"),
+                                        ("trig", ".trig"), ("nquads", ".nq")])
+def test_a_steward_s_rdf_file_loads_into_its_document_graph(fmt, suffix, tmp_path, built_store):
+    """RDF in any standard syntax goes through the same gate into the graph of the document it
+    describes, so loading it replaces exactly that document's statements."""
+    from rdflib import Dataset
+
+    gid = graph_iri("A/80/263/Add.1")
+    original = built_store.graph(gid)
+    path = tmp_path / f"note{suffix}"
+    if fmt in ("trig", "nquads"):
+        ds = Dataset()
+        for t in original:
+            ds.graph(gid).add(t)
+        ds.serialize(path, format=fmt)
+    else:
+        original.serialize(path, format=fmt)
+    st = open_store(":memory:")
+    st.replace_graphs(pipeline.static_graphs())
+    summary = pipeline.load(st, [path])
+    assert summary.documents == 1
+    assert gid in st.graphs()
+    assert to_isomorphic(st.graph(gid)) == to_isomorphic(original)
