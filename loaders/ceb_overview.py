@@ -141,8 +141,17 @@ def _occurrences(text: str, iris) -> list[tuple[int, int, URIRef, str]]:
     return sorted(taken)
 
 
-def _prefix_parent(name: str, iri: URIRef) -> URIRef | None:
-    """The mechanism whose name the found name begins with ('管理问题高级别委员会财务和预算网' -> HLCM)."""
+# Where a mechanism's name embeds its parent's name, per language
+# ([mechanisms.parent] in_name); {parent} stands for a label of the parent.
+# The default is the parent named first ('HLCM Finance and Budget Network',
+# '管理问题高级别委员会财务和预算网'); French names it last ('Réseau Finances et
+# budget du Comité de haut niveau sur la gestion').
+DEFAULT_IN_NAME = ("^{parent}",)
+
+
+def _embedded_parent(name: str, iri: URIRef, patterns=DEFAULT_IN_NAME) -> URIRef | None:
+    """The mechanism whose label the found name embeds where the lexicon's patterns
+    say a parent stands; the longest such label wins."""
     best, best_len = None, 0
     folded = name.casefold()
     for other, labels in _mechanism_labels().items():
@@ -150,10 +159,18 @@ def _prefix_parent(name: str, iri: URIRef) -> URIRef | None:
             continue
         for label in labels:
             k = label.casefold()
-            if len(k) < len(folded) and folded.startswith(k) and len(k) > best_len:
-                if _is_latin(label) and folded[len(k)].isalnum():
+            if not (best_len < len(k) < len(folded)) or k not in folded:
+                continue
+            for pat in patterns:
+                m = rx(pat.replace("{parent}", f"(?P<parent>{re.escape(k)})")).search(folded)
+                if m is None:
+                    continue
+                s, e = m.span("parent")
+                if _is_latin(label) and ((s > 0 and folded[s - 1].isalnum()) or
+                                         (e < len(folded) and folded[e].isalnum())):
                     continue
                 best, best_len = other, len(k)
+                break
     return best
 
 
@@ -225,6 +242,7 @@ class CEBOverviewLoader(Loader):
     def _mechanisms(self, layout, lex, symbol, warnings) -> list[Mechanism]:
         mlex = lex.get("mechanisms", {})
         parent_patterns = mlex.get("parent", {}).get("patterns", [])
+        in_name = tuple(mlex.get("parent", {}).get("in_name", DEFAULT_IN_NAME))
         found: dict[URIRef, Mechanism] = {}
         applied_warned: set[int] = set()
 
@@ -263,7 +281,7 @@ class CEBOverviewLoader(Loader):
             occ = _occurrences(txt, named)
             for s, e, iri, name in occ:
                 mention(iri, name, b)
-                if (p := _prefix_parent(name, iri)) is not None:
+                if (p := _embedded_parent(name, iri, in_name)) is not None:
                     parent(iri, p, b)
                     pm = rec(p)
                     where = self._where(b)

@@ -77,6 +77,15 @@ def parse_number(s: str) -> int:
     return int(re.sub(r"[\s,]", "", s))
 
 
+def decimal_mark(lex: dict) -> str:
+    """The lexicon's decimal separator: '.' unless it says otherwise (French writes 92,2 %)."""
+    return lex.get("decimal_mark", ".")
+
+
+def parse_decimal(s: str, lex: dict) -> Decimal:
+    return Decimal(s.strip().replace(decimal_mark(lex), "."))
+
+
 def ordinal_value(word: str, lex: dict) -> int | None:
     """A numeral from the lexicon: Chinese 七十六, English seventy-sixth, French soixante-seizième, digits."""
     word = word.strip().lower()
@@ -561,18 +570,18 @@ class SGAccountabilityLoader(Loader):
                 measures["recommendationsIssued"] = parse_number(m["n"])
             if m := re.search(p["implemented"], clause):
                 measures["recommendationsImplemented"] = parse_number(m["n"])
-                measures["implementationRate"] = Decimal(m["rate"])
+                measures["implementationRate"] = parse_decimal(m["rate"], lex)
             if m := re.search(p["outstanding"], clause):
                 measures["recommendationsOutstanding"] = parse_number(m["n"])
-                measures["_outstandingRate"] = Decimal(m["rate"])
+                measures["_outstandingRate"] = parse_decimal(m["rate"], lex)
             if measures:
                 found.append(Observation(name, body, *current, category, notation, measures, [(i + 1, end)]))
             if m := re.search(p["acceptance"], clause):
                 found.append(Observation(name, body, *current, p["default_category"], cats.get(p["default_category"]),
-                                         {"acceptanceRate": Decimal(m["rate"])}, [(i + 1, end)]))
+                                         {"acceptanceRate": parse_decimal(m["rate"], lex)}, [(i + 1, end)]))
             if m := re.search(p["accepted_implementation"], clause):
                 found.append(Observation(name, body, *current, p["accepted_category"], cats.get(p["accepted_category"]),
-                                         {"implementationRate": Decimal(m["rate"])}, [(i + 1, end)]))
+                                         {"implementationRate": parse_decimal(m["rate"], lex)}, [(i + 1, end)]))
         # Sub-paragraphs "(b) ..." that state no period of their own share the first one.
         merged = self._merge(found, report)
         if merged:
@@ -656,12 +665,13 @@ class SGAccountabilityLoader(Loader):
             if not line:
                 continue
             if line.startswith(t["rate_row"]) and last_row is not None:
-                rates = re.findall(r"\d+(?:\.\d+)?", line[len(t["rate_row"]):].split(")", 1)[-1])
+                rates = re.findall(rf"\d+(?:{re.escape(decimal_mark(lex))}\d+)?",
+                                   line[len(t["rate_row"]):].split(")", 1)[-1])
                 if len(rates) != k:
                     self._warn(report, i + 1, f"Annex III {body}: {len(rates)} rates for {k} columns")
                 for (b, e, label), r in zip(periods, rates):
                     found.append(Observation(ds.name, body, str(first), e, last_row.category, last_row.notation,
-                                             {"implementationRate": Decimal(r)}, [(i + 1, i + 1)]))
+                                             {"implementationRate": parse_decimal(r, lex)}, [(i + 1, i + 1)]))
                 continue
             cat = next((c for c in sorted(cats, key=len, reverse=True) if line.startswith(c)), None)
             if cat is None:

@@ -60,6 +60,8 @@ def test_recognises_the_note_and_rejects_everything_else(loader, corpus_dir, sou
     assert not loader.recognise(SourceText("lorem ipsum dolor sit amet\n" * 50))
     assert not loader.recognise(SourceText("建议 1\n\n5. 支持。\n秘书长的说明\n"))
     assert not loader.recognise(SourceText.from_file(HERE / "fixtures" / "ceb_overview.en.txt"))
+    for name in ("ceb_overview.fr.txt", "sg_accountability.en.txt", "sg_accountability.fr.txt"):
+        assert not loader.recognise(SourceText.from_file(HERE / "fixtures" / name)), name
 
 
 def test_recognition_does_not_depend_on_the_file_name(loader, source):

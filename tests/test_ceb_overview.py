@@ -62,6 +62,8 @@ def test_recognises_the_overview_and_rejects_everything_else(loader, corpus_dir,
     assert not loader.recognise(SourceText("#@! 0x00 garbage ~~~\n" * 40))
     for lang in ("en", "fr"):
         assert not loader.recognise(SourceText.from_file(HERE / "fixtures" / f"ceb_comments.{lang}.txt"))
+    for p in sorted((HERE / "fixtures").glob("*.txt")):  # every other kind's fixture, in every language
+        assert loader.recognise(SourceText.from_file(p)) == p.name.startswith("ceb_overview."), p.name
 
 
 def test_recognition_does_not_depend_on_the_file_name(loader, source):
@@ -224,3 +226,66 @@ def test_english_fixture(loader):
     assert [w.message.split("'")[1] for w in x.warnings] == ["Task Force on Ocean Data"]
     assert dict(x.records) == {"mechanism": 6, "jiu-cooperation": 1, "citation": 7}
     assert (doc_iri("E/2099/12"), RDFS.comment, None) not in x.graph
+
+
+def test_french_fixture(loader):
+    text = SourceText.from_file(HERE / "fixtures" / "ceb_overview.fr.txt")
+    assert loader.recognise(text)
+    x = loader.load(text)
+    ov = x.data
+    assert (ov.lang, ov.symbol, ov.symbol_printed, ov.year, ov.session, ov.agenda_item) == (
+        "fr", "E/2099/12", True, 2098, 2099, "12 a)")
+    assert ov.title == ("Rapport d'ensemble annuel du Conseil des chefs de secrétariat des organismes des Nations "
+                        "Unies pour la coordination pour 2098")
+    assert (str(ov.session_start), str(ov.session_end)) == ("2098-07-26", "2099-07-23")
+    assert (ov.session_body, ov.prepared_by) == (str(org_iri("ECOSOC")), str(org_iri("CEB")))
+    mech = {m.iri.rsplit("/", 1)[1]: m for m in ov.mechanisms}
+    assert set(mech) == {"CEB", "HLCM", "HLCP", "UNSDG", "HLCM-FB", "HLCM-TFAS", "HLCP-IAWG-AI"}
+    parents = {k: [p.rsplit("/", 1)[1] for p in m.parents] for k, m in mech.items()}
+    # HLCM-FB: the parent named last inside the name ([mechanisms.parent] in_name);
+    # the others: the sentence patterns ('…, par l'intermédiaire de son …', '… a créé une …')
+    assert parents == {"CEB": [], "HLCM": ["CEB"], "HLCP": ["CEB"], "UNSDG": ["CEB"], "HLCM-FB": ["HLCM"],
+                       "HLCM-TFAS": ["HLCM"], "HLCP-IAWG-AI": ["HLCP"]}
+    assert mech["HLCM-FB"].names == ["Réseau Finances et budget du Comité de haut niveau sur la gestion"]
+    assert mech["CEB"].names == ["Conseil des chefs de secrétariat des organismes des Nations Unies pour la coordination",
+                                 "CCS"]
+    assert mech["HLCM"].paragraphs == ["2", "3"]
+    assert mech["HLCP"].paragraphs == ["2", "4"]
+    assert [j.paragraph for j in ov.jiu] == ["5"]
+    cited = {c.symbol: c.adopted_by and c.adopted_by.rsplit("/", 1)[1] for c in ov.citations}
+    # 2008 (LX) needs the organ named before it (le Conseil économique et social dans sa résolution …)
+    assert cited == {"E/RES/2008(LX)": "ECOSOC", "A/RES/64/289": "UN-GA", "A/RES/76/233": "UN-GA",
+                     "A/RES/77/1": "UN-GA", "S/RES/2388(2017)": None, "A/77/507": None,
+                     "E/RES/2097/15": "ECOSOC"}
+    assert [w.message.split("'")[1] for w in x.warnings] == ["Équipe spéciale sur les données océaniques"]
+    assert dict(x.records) == {"mechanism": 7, "jiu-cooperation": 1, "citation": 7}
+    g = x.graph
+    d = doc_iri("E/2099/12")
+    assert (d, JIU.submittedTo, org_iri("ECOSOC")) in g and (d, JIU.agendaItem, Literal("12 a)")) in g
+    assert (org_iri("HLCM-FB"), ORG.subOrganizationOf, org_iri("HLCM")) in g
+    assert (d, DCTERMS.subject, org_iri("JIU")) in g
+    assert not any(isinstance(t, BNode) for triple in g for t in triple)
+
+
+def test_french_fixture_graph_passes_the_shapes(loader):
+    from jiukg.ontology import ontology_graph
+    from jiukg.validation import validate_graph
+
+    x = loader.load(SourceText.from_file(HERE / "fixtures" / "ceb_overview.fr.txt"))
+    report = validate_graph(x.graph + ontology_graph() + reference_graph())
+    assert report.conforms, report.summary()
+
+
+def test_parent_in_name_is_read_from_the_lexicon(loader):
+    """Without the French in_name patterns, a name that states its parent last gives no parent:
+    the rule is lexicon data, not code."""
+    from loaders.ceb_common import load_lexicon
+    from loaders.ceb_overview import DEFAULT_IN_NAME, _embedded_parent
+
+    name, hlcm_fb = "Réseau Finances et budget du Comité de haut niveau sur la gestion", org_iri("HLCM-FB")
+    assert _embedded_parent(name, hlcm_fb) is None
+    assert _embedded_parent(name, hlcm_fb, DEFAULT_IN_NAME) is None
+    fr = load_lexicon("ceb_overview", "fr")["mechanisms"]["parent"]["in_name"]
+    assert _embedded_parent(name, hlcm_fb, fr) == org_iri("HLCM")
+    assert _embedded_parent("HLCM Finance and Budget Network", hlcm_fb) == org_iri("HLCM")
+    assert _embedded_parent("管理问题高级别委员会财务和预算网", hlcm_fb) == org_iri("HLCM")

@@ -213,3 +213,126 @@ def test_stated_row_count_is_checked(english):
     changed = SourceText(english.raw.replace("the 4 resolutions", "the 5 resolutions"))
     r = SGAccountabilityLoader().extract(changed)
     assert any("says 5 resolutions, 4 rows found" in w.message for w in r.warnings)
+
+
+# --- French fixture: the same layout, again data not code --------------------
+
+
+@pytest.fixture(scope="module")
+def french():
+    return SourceText.from_file(HERE / "fixtures" / "sg_accountability.fr.txt")
+
+
+@pytest.fixture(scope="module")
+def french_extraction(french):
+    return SGAccountabilityLoader().load(french)
+
+
+def test_recognises_only_its_own_fixtures():
+    loader = SGAccountabilityLoader()
+    verdicts = {p.name: loader.recognise(SourceText.from_file(p)) for p in sorted((HERE / "fixtures").glob("*.txt"))}
+    assert [n for n, ok in verdicts.items() if ok] == ["sg_accountability.en.txt", "sg_accountability.fr.txt"]
+
+
+def test_french_fixture_identity(french_extraction):
+    r = french_extraction.data
+    assert (r.symbol, r.symbol_evidence, r.lang, r.ordinal, r.session, r.agenda_item, str(r.issued)) == (
+        SYM, "printed", "fr", 11, 76, "136", "2021-12-22")
+    assert r.title == ("Onzième rapport intérimaire sur l'application du principe de responsabilité : renforcer le "
+                       "principe de responsabilité au Secrétariat de l'Organisation des Nations Unies")
+
+
+def test_french_fixture_annex_i(french_extraction):
+    r = french_extraction.data
+    rows = [(f.agenda_item, f.resolution, f.resolutions, f.follow_up_documents, f.reports) for f in r.follow_ups]
+    assert rows == [
+        ("138", "75/242 A", ["A/RES/75/242"], ["A/76/307", "A/76/307/Add.1"], "A/76/307 et A/76/307/Add.1"),
+        ("141", "75/253 A", ["A/RES/75/253"], ["A/76/386"], "A/76/386"),
+        ("141", "75/253 A", ["A/RES/75/253"], [], "Aucune mesure demandée"),
+        ("147", "75/270", ["A/RES/75/270"], [], "Aucune mesure demandée"),
+    ]
+    assert r.follow_ups[0].agenda_title == "Rapports financiers et états financiers vérifiés"
+    assert r.follow_ups[1].resolution_title == "Questions spéciales relatives au projet de budget-programme pour 2021 : Umoja"
+    assert r.follow_ups[2].resolution_title.endswith("pour 2021 : modèle de prestation de services centralisée")
+    assert r.follow_ups[1].summary == ("Dans le rapport, le Secrétaire général a présenté les réalisations de la "
+                                       "Division du progiciel de gestion intégré")
+    assert [f.summary for f in r.follow_ups[2:]] == ["Sans objet", "Sans objet"]
+    assert r.follow_ups[3].agenda_title == r.follow_ups[3].resolution_title == "Corps commun d'inspection"
+    g = french_extraction.graph
+    # two rows follow up 75/253 A: each its own resource; the first row's parts link as in English
+    assert (followup_iri(SYM, "A/RES/75/253A", 2), JIU.reportedIn, doc_iri(SYM)) in g
+    assert set(g.objects(followup_iri(SYM, "A/RES/75/242A"), JIU.followUpDocument)) == {
+        doc_iri("A/76/307"), doc_iri("A/76/307/Add.1")}
+    assert (followup_iri(SYM, "A/RES/75/270"), JIU.summary, Literal("Sans objet", lang="fr")) in g
+
+
+def test_french_fixture_figures(french_extraction):
+    r = french_extraction.data
+    obs = {(o.dataset, o.period, o.notation): {k: str(v) for k, v in o.measures.items() if not k.startswith("_")}
+           for o in r.observations}
+    # decimal commas (92,2 %) and space-grouped thousands (12 075) read as numbers
+    assert obs[("oios-paragraph-90", "2010/2021-06-30", "all")] == {
+        "recommendationsIssued": "12075", "recommendationsImplemented": "11139", "implementationRate": "92.2",
+        "recommendationsOutstanding": "936"}
+    assert obs[("oios-paragraph-90", "2010/2020-06-30", "all")] == {
+        "recommendationsIssued": "11179", "recommendationsImplemented": "10003", "implementationRate": "89.5",
+        "recommendationsOutstanding": "1176"}
+    assert obs[("oios-paragraph-90", "2010/2021-06-30", "critical")] == {
+        "recommendationsIssued": "1202", "recommendationsImplemented": "1188", "implementationRate": "99",
+        "recommendationsOutstanding": "14"}
+    assert obs[("boa-paragraph-91", "2010/2020", "volumes-I-II")] == {
+        "recommendationsIssued": "1397", "recommendationsImplemented": "1019", "implementationRate": "73",
+        "recommendationsOutstanding": "378"}
+    assert obs[("jiu-paragraph-92", "2011/2020", "all")] == {"acceptanceRate": "62.2"}
+    assert obs[("jiu-paragraph-92", "2011/2020", "accepted")] == {"implementationRate": "85.5"}
+    assert obs[("oios", "2010/2021-06-30", "all")] == {
+        "recommendationsIssued": "12075", "recommendationsImplemented": "10417", "recommendationsClosed": "722",
+        "recommendationsOutstanding": "936", "implementationRate": "92"}
+    assert obs[("oios", "2019-07-01/2020-06-30", "all")] == {"recommendationsImplemented": "1052"}
+    assert obs[("oios", "2010/2018", "all")] == {"implementationRate": "87"}
+    assert obs[("boa", "2010/2014", "volume-I")]["implementationRate"] == "74"
+    assert {d.name for d in r.datasets} == {"oios-paragraph-90", "boa-paragraph-91", "jiu-paragraph-92", "oios", "boa"}
+    assert next(d for d in r.datasets if d.name == "jiu-paragraph-92").as_of == "2021-11-08"
+    # the same deliberate slip as in the English fixture, and nothing else
+    msgs = [w.message for w in french_extraction.warnings]
+    assert any("printed 74%" in m and "90/120" in m for m in msgs)
+    assert any("'2018' and '2020a' are not contiguous" in m for m in msgs)
+    assert len(msgs) == 2, msgs
+
+
+def test_french_fixture_graph(french_extraction, french):
+    g, x = french_extraction.graph, french_extraction
+    assert dict(x.records) == {"resolution-follow-up": 4, "dataset": 5, "observation": 18, "citation": 7}
+    assert {str(c) for c in g.objects(doc_iri(SYM), URIRef("http://purl.org/dc/terms/references"))} == {
+        str(doc_iri(s)) for s in ("A/RES/70/255", "A/73/688", "A/75/686", "A/76/307", "A/76/307/Add.1", "A/76/386",
+                                  "A/RES/75/242")}
+    obs = observation_iri(dataset_iri(SYM, "oios"), "2010/2021-06-30", "all")
+    assert (obs, JIU.category, Literal("Toutes les recommandations", lang="fr")) in g
+    assert (obs, JIU.category, Literal("all", lang="en")) in g
+    assert (obs, JIU.oversightBody, org_iri("OIOS")) in g
+    assert (observation_iri(dataset_iri(SYM, "jiu-paragraph-92"), "2011/2020", "all"), JIU.acceptanceRate,
+            Literal("62.2", datatype=ns.XSD.decimal)) in g
+    assert (doc_iri(SYM), ns.DCTERMS.title, Literal(x.data.title, lang="fr")) in g
+    for r in set(g.subjects(ns.RDF.type, JIU.ResolutionFollowUp)) | set(g.subjects(ns.RDF.type, ns.QB.Observation)):
+        passages = list(g.objects(r, ns.PROV.wasDerivedFrom))
+        assert passages, r
+        for p in passages:
+            start, end = int(g.value(p, JIU.startOffset)), int(g.value(p, JIU.endOffset))
+            assert str(g.value(p, JIU.passageText)) == french.raw[start:end]
+    assert not any(isinstance(n, BNode) for t in g for n in t)
+
+
+def test_french_stated_row_count_is_checked(french):
+    changed = SourceText(french.raw.replace("des 4 résolutions", "des 3 résolutions"))
+    r = SGAccountabilityLoader().extract(changed)
+    assert any("says 3 resolutions, 4 rows found" in w.message for w in r.warnings)
+
+
+def test_french_decimal_comma_is_a_lexicon_setting(french):
+    """A rate printed with a decimal comma is read through the lexicon's decimal_mark:
+    changing a printed rate changes the value read, and the rate check still applies."""
+    changed = SourceText(french.raw.replace("de 62,2 %", "de 61,7 %").replace("(92,2 %)", "(90,1 %)"))
+    x = SGAccountabilityLoader().load(changed)
+    obs = {(o.dataset, o.period, o.notation): o.measures for o in x.data.observations}
+    assert str(obs[("jiu-paragraph-92", "2011/2020", "all")]["acceptanceRate"]) == "61.7"
+    assert any("implementation rate printed 90.1%" in w.message and "11139/12075" in w.message for w in x.warnings)
