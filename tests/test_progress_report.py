@@ -8,7 +8,6 @@ real documents, every field, as read from the documents; any difference fails.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -260,11 +259,3 @@ def test_pipe_rows_read_like_tab_rows(corpus_dir, pbc35):
     strip = lambda recs: [{k: v for k, v in r.result().items() if not k.endswith("line")} for r in recs]  # noqa: E731
     assert strip(ex.data.records) == strip(pbc35.data.records)
 
-
-def test_fast(corpus_dir):
-    for name in (PBC38, PBC35):
-        text = SourceText.from_file(corpus_dir / name)
-        load_text(text)
-        t = time.perf_counter()
-        load_text(text)
-        assert time.perf_counter() - t < 0.5, name

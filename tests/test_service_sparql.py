@@ -250,13 +250,12 @@ def test_timeout_while_others_are_served(store):
         th = threading.Thread(target=run_slow)
         th.start()
         time.sleep(0.5)
-        t0 = time.monotonic()
         quick = httpx.get(f"{base}/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"},
                           headers={"Accept": SRJ}, timeout=30)
-        quick_seconds = time.monotonic() - t0
+        slow_still_running = th.is_alive()  # the simple query was answered while the slow one ran
         th.join(60)
     assert quick.status_code == 200 and len(quick.json()["results"]["bindings"]) == 1
-    assert quick_seconds < 1.5, quick_seconds
+    assert slow_still_running
     assert slow["status"] in (503, 504), slow
     assert "limit" in slow["text"]
     assert slow["seconds"] <= timeout + 2, slow["seconds"]

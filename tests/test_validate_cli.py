@@ -211,4 +211,3 @@ def test_bundled_corpus_conforms(built_store):
     assessment = [r for r in report.results if r.shape == URIRef("https://w3id.org/jiukg/shapes#StatusAssessmentShape")]
     assert {str(r.focus) for r in assessment} >= {
         str(ID[f"doc/JIU/REP/2024/4/rec/{n}/status/WIPO/WO-PBC-38-2"]) for n in (1, 2, 3)}
-    assert report.seconds < 2.0, f"whole-store validation took {report.seconds:.2f} s"
