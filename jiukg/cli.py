@@ -17,6 +17,7 @@ StoreOpt = typer.Option(None, "--store", help="Store: a directory (embedded Oxig
                         envvar="JIUKG_STORE", show_default=False)
 UpdateOpt = typer.Option(None, "--update-url", help="SPARQL 1.1 Update URL of a remote store.", envvar="JIUKG_UPDATE_URL")
 GspOpt = typer.Option(None, "--gsp-url", help="Graph Store Protocol URL of a remote store.", envvar="JIUKG_GSP_URL")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Only the summary lines (and the violations when refused).")
 
 
 def _version(value: bool):
@@ -46,20 +47,41 @@ def _fail(message: str, code: int = 1):
     raise typer.Exit(code)
 
 
-def _report_write(summary_or_error):
-    from jiukg.pipeline import WriteRefused
+def _progress(quiet: bool):
+    return (lambda s: None) if quiet else (lambda s: typer.echo(s, err=True))
 
-    if isinstance(summary_or_error, WriteRefused):
-        from jiukg.validation import render_text
 
-        typer.echo(render_text(summary_or_error.report), err=True)
-        _fail(str(summary_or_error))
+def _report_table(report, *, violations_only: bool = False) -> str:
+    """The validation table without its closing count line (the summary prints that);
+    with violations_only, just the results that refused the write."""
+    import dataclasses
+
+    from jiukg.validation import render_text
+
+    if report is None:
+        return ""
+    shown = dataclasses.replace(report, results=[r for r in report.results if r.severity == "Violation"]) \
+        if violations_only else report
+    if not shown.results:
+        return ""
+    text = render_text(shown)
+    return text[: -len(shown.summary())].rstrip() if text.endswith(shown.summary()) else text
+
+
+def _report_write(error, quiet: bool = False):
+    """A refused write: the results that refused it (all of them unless quiet), then one error line."""
+    if error.report is not None:
+        table = _report_table(error.report, violations_only=quiet)
+        if table:
+            typer.echo(table, err=True)
+        typer.echo(f"validation report: {error.report.summary()}", err=True)
+    _fail(str(error))
 
 
 @app.command()
 def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source documents (default data/corpus)."),
           store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines.")):
+          quiet: bool = QuietOpt):
     """Load a whole corpus into the store, each document in its own named graph."""
     from jiukg import pipeline
     from jiukg.paths import CORPUS_DIR
@@ -71,17 +93,18 @@ def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source d
         _fail(f"{corpus}: not a folder", 2)
     with _open(store, update_url, gsp_url) as st:
         try:
-            summary = pipeline.build(st, corpus, progress=(lambda s: None) if quiet else (lambda s: typer.echo(s, err=True)))
+            summary = pipeline.build(st, corpus, progress=_progress(quiet))
         except pipeline.WriteRefused as e:
-            _report_write(e)
+            _report_write(e, quiet)
         except (StoreError, UnrecognisedDocument) as e:
             _fail(str(e))
-    _print_summary(summary)
+    _print_summary(summary, quiet)
 
 
 @app.command()
 def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files (Turtle, N-Triples, JSON-LD, TriG, N-Quads)."),
-         store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt):
+         store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
+         quiet: bool = QuietOpt):
     """Add or replace documents; nothing is written if any file is refused or breaks a shape."""
     from jiukg import pipeline
     from jiukg.store import StoreError
@@ -89,23 +112,24 @@ def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files
 
     with _open(store, update_url, gsp_url) as st:
         try:
-            summary = pipeline.load(st, files, progress=lambda s: typer.echo(s, err=True))
+            summary = pipeline.load(st, files, progress=_progress(quiet))
         except UnrecognisedDocument as e:
             _fail(f"refused {e}; the store was not changed", 2)
         except pipeline.WriteRefused as e:
-            _report_write(e)
+            _report_write(e, quiet)
         except StoreError as e:
             _fail(str(e))
-    _print_summary(summary)
+    _print_summary(summary, quiet)
 
 
-def _print_summary(summary):
-    for w in summary.warnings:
-        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
-    if summary.validation is not None and getattr(summary.validation, "results", None):
-        from jiukg.validation import render_text
-
-        typer.echo(render_text(summary.validation), err=True)
+def _print_summary(summary, quiet: bool = False):
+    """Loader warnings and the validation table (unless quiet), then the summary lines."""
+    if not quiet:
+        for w in summary.warnings:
+            typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+        table = _report_table(summary.validation)
+        if table:
+            typer.echo(table, err=True)
     for line in summary.lines():
         typer.echo(line)
 
@@ -123,14 +147,26 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files to validat
 
 
 @app.command()
-def query(name: str = typer.Argument(..., help="A catalogue query name (see `jiukg query --list`), or a .rq file."),
+def query(name: Optional[str] = typer.Argument(None, help="A catalogue query name (`jiukg query --list` lists them), "
+                                                           "or a .rq file with a '# title:' header line."),
           param: List[str] = typer.Option([], "--param", "-p", help="k=v, repeatable."),
           fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+          list_: bool = typer.Option(False, "--list", "-l", help="List the catalogue's queries and their parameters."),
           store: Optional[str] = StoreOpt):
-    """Run a named query of the catalogue."""
+    """Run a named query of the catalogue, or a .rq file."""
     from jiukg import catalogue
 
-    raise typer.Exit(catalogue.cli(name, param, fmt, opener=lambda: _open(store)))
+    if list_:
+        name = "list"
+    if not name:
+        _fail("name a catalogue query or a .rq file (`jiukg query --list` lists the catalogue)", 2)
+    try:
+        code = catalogue.cli(name, param, fmt, opener=lambda: _open(store))
+    except catalogue.CatalogueError as e:  # e.g. a .rq file without its '# title:' header line
+        _fail(str(e), 2)
+    except (OSError, UnicodeDecodeError) as e:
+        _fail(f"{name}: cannot be read ({e})", 2)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -147,15 +183,28 @@ def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt
         _fail(str(e))
 
 
+EXPORT_FORMATS = ("nquads", "trig", "turtle", "nt", "json-ld")
+
+
 @app.command()
 def export(fmt: str = typer.Option("nquads", "--format", help="nquads, trig, turtle, nt or json-ld."),
            output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
            store: Optional[str] = StoreOpt):
     """Write the whole store in a standard RDF syntax."""
+    from jiukg.store import StoreError
+
+    if fmt not in EXPORT_FORMATS:
+        _fail(f"--format {fmt}: use one of {', '.join(EXPORT_FORMATS)}", 2)
     with _open(store) as st:
-        data = st.export(fmt)
+        try:
+            data = st.export(fmt)
+        except StoreError as e:
+            _fail(str(e))
     if output:
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as e:
+            _fail(f"{output}: {e.strerror or e}")
     else:
         sys.stdout.buffer.write(data)
 

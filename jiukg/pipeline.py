@@ -37,6 +37,21 @@ class WriteRefused(Exception):
         self.report = report
 
 
+class DocumentsRefused(WriteRefused):
+    """A build met documents it recognised but could not take whole (incomplete, or an RDF file that
+    does not parse): loading the rest would silently leave them out, so nothing is written.
+    `refused` holds one message per file, naming it and what is missing."""
+
+    def __init__(self, refused: list[str]):
+        n = len(refused)
+        super().__init__(f"{n} document{'s' * (n != 1)} refused, so nothing was written: " + "; ".join(refused))
+        self.refused = refused
+
+
+class UnreadableRDF(UnrecognisedDocument):
+    """A file named or shaped as RDF that does not parse: meant as data, so a build refuses it."""
+
+
 @dataclass
 class Prepared:
     """One input file made ready to commit: the named graphs it replaces."""
@@ -54,21 +69,39 @@ class Prepared:
         return self.extraction.records if self.extraction else Counter()
 
 
+def _records_text(records: Counter) -> str:
+    return ", ".join(f"{n} {k}" for k, n in sorted(records.items()) if n) or "no records"
+
+
 @dataclass
 class Summary:
     documents: int = 0
-    records: Counter = field(default_factory=Counter)
+    records: Counter = field(default_factory=Counter)  # records per document, summed over the documents read
     triples: int = 0
-    warnings: list[LoadWarning] = field(default_factory=list)
+    distinct: dict[str, int] = field(default_factory=dict)  # distinct resources in the whole store, by kind
+    warnings: list[LoadWarning] = field(default_factory=list)  # the loaders' warnings (not the validation's)
     skipped: list[str] = field(default_factory=list)
+    static_added: list[URIRef] = field(default_factory=list)  # ontology/reference graphs a load added
     validation: object = None
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
-        recs = ", ".join(f"{n} {k}" for k, n in sorted(self.records.items())) or "none"
-        out = [f"{self.documents} documents, records: {recs}; {self.triples} triples in the store; "
-               f"{len(self.warnings)} warnings; {self.seconds:.2f} s"]
-        out += [f"skipped {s}" for s in self.skipped]
+        """The summary as printed: records counted per document (a recommendation two documents
+        quote is two records), what the store then holds, loader warnings apart from the
+        validation report's own counts."""
+        docs = f"{self.documents} document{'s' * (self.documents != 1)}"
+        out = [f"{docs} read; records per document, summed: {_records_text(self.records)}"]
+        held = [f"{n} distinct {k}{'s' * (n != 1)}" for k, n in sorted(self.distinct.items())]
+        out.append("the store holds " + ", ".join([*held, f"{self.triples} triples"]))
+        if self.static_added:
+            out.append("added the ontology and reference data graphs the store did not hold: "
+                       + ", ".join(str(g) for g in self.static_added))
+        n = len(self.warnings)
+        out.append(f"{n} loader warning{'s' * (n != 1)} (the loaders' own checks, apart from the validation report)")
+        if self.validation is not None:
+            out.append(f"validation report: {self.validation.summary()}")
+        out += [f"skipped (not a document) {s}" for s in self.skipped]
+        out.append(f"{self.seconds:.2f} s")
         return out
 
 
@@ -98,7 +131,7 @@ def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
         g = Graph()
         g.parse(data=data, format=fmt)
     except Exception as e:  # rdflib raises many kinds; all mean the same to the user
-        raise UnrecognisedDocument(f"{path.name}: not valid {fmt} ({e})") from e
+        raise UnreadableRDF(f"{path.name}: not valid {fmt} ({e})") from e
     docs = set(g.objects(None, PROV.wasQuotedFrom)) | {d for d in g.subjects(JIU.sourceChecksum, None)}
     symbols = {str(s) for d in docs for s in g.objects(d, JIU.symbol)}
     gid = graph_iri(symbols.pop()) if len(symbols) == 1 else GRAPH["file/" + slug(path.stem)]
@@ -171,37 +204,73 @@ def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph]
     return report
 
 
+def _read_line(name: str, pr: Prepared) -> str:
+    """The progress line of one file read: its graphs and that document's own record counts."""
+    graphs = ", ".join(str(g) for g in pr.graphs)
+    if pr.extraction is None:
+        return f"read  {name}: {graphs} (RDF, {sum(len(g) for g in pr.graphs.values())} triples)"
+    n = len(pr.warnings)
+    return (f"read  {name}: {graphs}: {_records_text(pr.records)}"
+            + (f"; {n} loader warning{'s' * (n != 1)}" if n else ""))
+
+
 def build(store: Store, corpus: Path, *, progress: Callable[[str], None] = lambda s: None) -> Summary:
-    """Load a whole corpus: every file a loader recognises, plus ontology and reference data."""
+    """Load a whole corpus: every file a loader recognises, plus ontology and reference data.
+
+    A file that is no document at all (the corpus README) is skipped with a line saying so; a
+    file recognised as a document but incomplete (or RDF that does not parse) refuses the whole
+    build (DocumentsRefused): building without it would drop its data without a word."""
     t0 = time.perf_counter()
     summary = Summary()
-    prepared = []
+    prepared, refused = [], []
     for f in sorted(p for p in corpus.iterdir() if p.is_file()):
         try:
             pr = prepare(f)
+        except (IncompleteDocument, UnreadableRDF) as e:
+            refused.append(str(e))
+            progress(f"refuse {e}")
+            continue
         except UnrecognisedDocument as e:
             summary.skipped.append(str(e))
-            progress(f"skip  {e}")
+            progress(f"skip  (not a document) {e}")
             continue
         prepared.append(pr)
-        progress(f"read  {f.name}: " + ", ".join(str(g) for g in pr.graphs))
+        progress(_read_line(f.name, pr))
+    if refused:
+        raise DocumentsRefused(refused)
     summary.validation = commit(store, prepared, extra=static_graphs())
     _summarise(summary, store, prepared, t0)
     return summary
 
 
+def missing_static_graphs(store: Store) -> dict[URIRef, Graph]:
+    """The ontology and reference data graphs the store does not hold yet."""
+    held = set(store.graphs())
+    return {gid: g for gid, g in static_graphs().items() if gid not in held}
+
+
 def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None) -> Summary:
-    """Add or replace documents. Every file must be recognised, or nothing is written."""
+    """Add or replace documents. Every file must be recognised, or nothing is written. A store that
+    does not hold the ontology and reference data yet gets them in the same write, through the same
+    gate: without them queries lose the organisations' names and the classes the data is typed by."""
     t0 = time.perf_counter()
     summary = Summary()
     prepared = []
     for f in files:
         pr = prepare(f)  # UnrecognisedDocument propagates: the whole load is refused
         prepared.append(pr)
-        progress(f"read  {f}: " + ", ".join(str(g) for g in pr.graphs))
-    summary.validation = commit(store, prepared)
+        progress(_read_line(str(f), pr))
+    extra = missing_static_graphs(store)
+    if extra:
+        progress("add   the ontology and reference data graphs, which the store does not hold yet: "
+                 + ", ".join(str(g) for g in extra))
+    summary.validation = commit(store, prepared, extra=extra or None)
+    summary.static_added = sorted(extra)
     _summarise(summary, store, prepared, t0)
     return summary
+
+
+_DISTINCT = {"recommendation": JIU.Recommendation}
 
 
 def _summarise(summary: Summary, store: Store, prepared: list[Prepared], t0: float) -> None:
@@ -210,4 +279,7 @@ def _summarise(summary: Summary, store: Store, prepared: list[Prepared], t0: flo
         summary.records.update(p.records)
         summary.warnings.extend(p.warnings)
     summary.triples = store.count()
+    for kind, cls in _DISTINCT.items():
+        rows = store.query(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH ?g {{ ?r a <{cls}> }} }}").rows
+        summary.distinct[kind] = int(rows[0]["n"].toPython()) if rows and "n" in rows[0] else 0
     summary.seconds = time.perf_counter() - t0

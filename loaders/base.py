@@ -68,6 +68,10 @@ class SourceText:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
+            if e.end == len(data) and e.reason == "unexpected end of data":
+                # UTF-8 text that stops inside a character: a copy cut short, not some other kind of file
+                raise IncompleteDocument(f"{p.name}: the document is incomplete, so it was not loaded: the file "
+                                         f"stops inside a character at byte {e.start}, cut short") from e
             raise UnrecognisedDocument(f"{p.name}: not UTF-8 text ({e.reason} at byte {e.start})") from e
         return cls(text.replace("\r\n", "\n"), name=p.name)
 

@@ -10,6 +10,7 @@ another language needs phrases, not code.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,11 +22,13 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from jiukg.namespaces import (JIU, comment_iri, concept, doc_iri, normalize_symbol, rec_iri,
                               session_iri)
 
-from . import reference
+from . import completeness, reference
 from .base import Extraction, Loader, LoadWarning, SourceText
+from .completeness import Expectation
 from .ceb_common import (Block, find_citations, link_symbol, load_lexicon, read_layout, rx,
                          search_any, parse_number)
 from .emit import cited_document, date_literal, derived, document, new_graph
+from .mechanisms import implementation_channel
 from .text import clean, detect_language
 
 KIND = "ceb-comments-note"
@@ -50,8 +53,8 @@ class Recommendation:
     addressee: str | None
     deadline: date | None
     deadline_text: str | None
-    channel: list[str]  # reference IRIs of the mechanisms it is to be implemented through
-    channel_evidence: str | None
+    channel: list[str]  # reference IRIs of the mechanisms it is to be implemented through (loaders.mechanisms)
+    channel_evidence: list[str]  # the phrases that say so
     start_line: int
     end_line: int
 
@@ -108,10 +111,9 @@ class CEBCommentsLoader(Loader):
             return False
         layout = read_layout(text, lex)
         head = " ".join(b.text for b in _header(layout))
-        if not head or not all(search_any(p, head, re.I) for p in lex["recognise"].values()):
-            return False
-        # A note of this kind goes on to comment on recommendations one by one.
-        return any(b.kind == "rec" for b in layout.blocks)
+        # The opening says what the note is; whether it goes on to comment on every recommendation
+        # is for the completeness check, which refuses a copy cut short and says what is missing.
+        return bool(head) and all(search_any(p, head, re.I) for p in lex["recognise"].values())
 
     # --- extraction ----------------------------------------------------------
 
@@ -140,13 +142,17 @@ class CEBCommentsLoader(Loader):
                 break
 
         # The note's own symbol. Printed notes carry it in the page header,
-        # which PDF extraction may drop. By the UN's documented practice the
+        # which PDF extraction may drop (A/80/263/Add.1 is printed nowhere in
+        # the bundled text). By the UN's documented practice the
         # Secretary-General's note transmitting his and the CEB's comments on
         # a JIU report is issued as the first addendum to the document under
         # which the report was circulated (report A/80/263 -> comments
         # A/80/263/Add.1; WIPO's progress reports list e.g. A/79/694/Add.1 as
         # the CEB comments on JIU/REP/2023/8). So: the symbol if printed
-        # anywhere (text or links), else derived by that rule, with a warning.
+        # anywhere (text or links), else derived by that rule from the
+        # circulation symbol (footnote 1), with a warning. Without either the
+        # note cannot be identified: no symbol is made up (a made-up one put a
+        # second copy of the same comments in the store), the note is refused.
         symbol, symbol_derived = None, False
         if circulated:
             own = re.compile(re.escape(circulated) + r"\s*/\s*Add\.\s*\d+")
@@ -154,15 +160,14 @@ class CEBCommentsLoader(Loader):
                 symbol = normalize_symbol(m.group())
             else:
                 symbol, symbol_derived = f"{circulated}/Add.1", True
-        elif report:
-            symbol, symbol_derived = f"{report}/CEB-comments", True
+                warnings.append(LoadWarning(symbol, None, (
+                    f"the note's own symbol is not printed; {symbol} derived from the report's "
+                    f"circulation symbol {circulated} (comments are issued as its first addendum)")))
         else:
-            symbol, symbol_derived = "unidentified-ceb-comments-note", True
-        if symbol_derived:
-            warnings.append(LoadWarning(symbol, None, (
-                f"the note's own symbol is not printed; {symbol} derived from the report's "
-                f"circulation symbol {circulated} (comments are issued as its first addendum)"
-                if circulated else "neither the note's symbol nor the report's circulation symbol is printed")))
+            symbol = f"UNIDENTIFIED/{text.sha256[:12]}"  # never stored: the fatal warning refuses the note
+            warnings.append(completeness.incomplete(text.name, None, (
+                "the note's own symbol is printed nowhere, nor is the symbol under which the report was "
+                "circulated (the footnote the note's symbol is derived from); a symbol is never invented")))
         if report is None:
             warnings.append(LoadWarning(symbol, head_blocks[0].start_line if head_blocks else None,
                                         "no JIU report symbol in the opening paragraph"))
@@ -190,8 +195,11 @@ class CEBCommentsLoader(Loader):
                     mentions.append((b.start_line, b.end_line))
 
         comments, recs = self._comments(text, layout, lex, symbol, warnings)
+        warnings += self._completeness(text, layout, lex, symbol, recs, comments)
         citations = self._citations(text, layout, lex, report, slips, circulated)
 
+        if symbol.startswith("UNIDENTIFIED/"):  # the messages name the file, not the placeholder
+            warnings = [dataclasses.replace(w, document=text.name) for w in warnings]
         head_lines = (head_blocks[0].start_line, head_blocks[-1].end_line) if head_blocks else (1, 1)
         return CEBCommentsNote(
             symbol=normalize_symbol(symbol), symbol_derived=symbol_derived, lang=lang, report=report or "",
@@ -227,10 +235,8 @@ class CEBCommentsLoader(Loader):
                     per_rec[current][1].append(b)
 
         comments: list[Comment] = []
-        if general:
+        if general:  # none: the completeness check says what is missing
             comments.append(self._comment(None, general, lex))
-        else:
-            warnings.append(LoadWarning(symbol, None, "no general comments section found"))
         recs: list[Recommendation] = []
         for n in order:
             head, paras = per_rec[n]
@@ -240,20 +246,46 @@ class CEBCommentsLoader(Loader):
                 warnings.append(LoadWarning(symbol, head.start_line, f"recommendation {n}: no recommendation text after the heading"))
             if paras:
                 comments.append(self._comment(n, paras, lex))
-            else:
-                warnings.append(LoadWarning(symbol, head.start_line, f"recommendation {n} is listed but no comment follows it"))
-        # Self-check: comments found against the recommendations listed.
-        found = sum(1 for c in comments if c.number is not None)
-        if found != len(order):
-            warnings.append(LoadWarning(symbol, None, f"{len(order)} recommendations listed, {found} comments on them found"))
-        if order and order != list(range(1, len(order) + 1)):
-            where = next((per_rec[n][0].start_line for i, n in enumerate(order) if n != i + 1), None)
-            warnings.append(LoadWarning(symbol, where, f"recommendations are not numbered 1..{len(order)}: {order}"))
+        if order != sorted(order):  # a number missing from 1..N is for the completeness check
+            where = next((per_rec[n][0].start_line for n, m in zip(order, sorted(order), strict=True) if n != m), None)
+            warnings.append(LoadWarning(symbol, where, f"recommendations are not in order: {order}"))
         for c in comments:
             if c.stance is None:
                 what = f"recommendation {c.number}" if c.number else "the general comments"
                 warnings.append(LoadWarning(symbol, c.start_line, f"no stance phrase found in the comment on {what}"))
         return comments, recs
+
+    @staticmethod
+    def _completeness(text, layout, lex, symbol, recs, comments) -> list[LoadWarning]:
+        """Every note of this kind has its three sections (introduction, general comments, comments on
+        specific recommendations), quotes the recommendations 1..N and comments on each, and ends a
+        sentence: a copy lacking any of it is refused (loaders.completeness) instead of silently losing
+        comments."""
+        secs, c = lex["sections"], lex["completeness"]
+        present = {k for b in layout.blocks if b.kind == "section"
+                   for k, p in secs.items() if rx(p, re.I).search(b.text)}
+        last = completeness.last_line(text)
+        exp = [Expectation(k in present, last,
+                           f"the section {p!r}, which every note of this kind has, is not in the text")
+               for k, p in secs.items()]
+        if "general" in present:
+            exp.append(Expectation(any(cm.number is None for cm in comments), last,
+                                   f"the section {secs['general']!r} holds no paragraph"))
+        if "specific" in present:
+            exp.append(Expectation(bool(recs), last, f"the section {secs['specific']!r} quotes no recommendation"))
+        numbers = [r.number for r in recs]
+        for n in sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers)):
+            exp.append(Expectation(False, None, f"recommendation {n} is not in the text (the note quotes "
+                                                f"recommendations up to {max(numbers)})"))
+        commented = {cm.number for cm in comments}
+        for r in recs:
+            exp.append(Expectation(r.number in commented, r.start_line,
+                                   f"recommendation {r.number} is quoted but no comment on it follows"))
+        body = [b for b in layout.blocks if b.text]
+        if body and (tail := body[-1]).kind != "section":
+            exp.append(Expectation(completeness.ends_sentence(tail.text, c["sentence_end"]), last, (
+                f"the last paragraph, from line {tail.start_line}, stops in mid-sentence at line {last}")))
+        return completeness.check(symbol, exp)
 
     @staticmethod
     def _comment(number, paras: list[Block], lex) -> Comment:
@@ -290,16 +322,7 @@ class CEBCommentsLoader(Loader):
         deadline = deadline_text = None
         if m := search_any(rl["deadline"]["end_of_year"], txt, re.I):
             deadline, deadline_text = date(int(m["year"]), 12, 31), m.group()
-        channel, evidence = [], None
-        for p in rl["channel"]["through"]:
-            for m in rx(p, re.I).finditer(txt):
-                names = reference.names_in(m["name"], JIU.InterAgencyMechanism)
-                if names:
-                    channel = [str(iri) for _, iri in names]
-                    evidence = m.group()
-                    break
-            if channel:
-                break
+        channel, evidence = implementation_channel(txt, lex["language"])
         return Recommendation(n, txt, addressee, deadline, deadline_text, channel, evidence,
                               head.start_line, head.end_line)
 
@@ -385,8 +408,8 @@ class CEBCommentsLoader(Loader):
                 g.add((ri, JIU.deadlineText, Literal(r.deadline_text, lang=lang)))
             for m in r.channel:
                 g.add((ri, JIU.toBeImplementedThrough, reference_iri(m)))
-            if r.channel_evidence:
-                g.add((ri, JIU.implementationChannelEvidence, Literal(r.channel_evidence, lang=lang)))
+            for t in r.channel_evidence:
+                g.add((ri, JIU.implementationChannelEvidence, Literal(t, lang=lang)))
             derived(g, ri, text, sym, r.start_line, r.end_line, lang)
             records["recommendation"] += 1
 

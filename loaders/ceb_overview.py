@@ -7,6 +7,11 @@ the documents and resolutions it cites. Mechanisms resolve to the reference
 IRIs (data/reference/organizations.ttl) through their labels in any language;
 a name the reference lacks is reported, never minted here, so IRIs stay
 stable. Phrases are data: loaders/lexicons/{lang}/ceb_overview.toml.
+
+The 2022 overview prints no E/2023/… symbol: it is loaded under the
+provisional identifier JIUKG-PROVISIONAL/CEB-AOR/2022 (see PROVISIONAL_PREFIX
+for why that is safe). A copy that stops before the conclusions section every
+overview closes with, or in mid-sentence, is refused (loaders.completeness).
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD
 from jiukg.namespaces import JIU, instant_iri, normalize_symbol, session_iri
 from jiukg.ontology import reference_graph, subclasses
 
-from . import reference
+from . import completeness, reference
 from .base import Extraction, Loader, LoadWarning, SourceText
+from .completeness import Expectation
 from .ceb_common import (Block, apply_corrections, find_citations, link_symbol, load_lexicon, read_layout,
                          rx, search_any)
 from .emit import cited_document, date_literal, derived, document, new_graph, passage
@@ -31,7 +37,14 @@ from .text import detect_language, parse_date
 
 KIND = "ceb-annual-overview"
 # Used when the text prints no symbol and the lexicon knows none: a local,
-# clearly non-UN identifier, reported as a warning.
+# clearly non-UN identifier, reported as a warning. Deliberate, unlike a
+# symbol made up for a document that cannot be identified (the CEB-comments
+# loader refuses such a note): there is one annual overview per year, and
+# the kind and the year its title states identify it, so the provisional
+# identifier is stable — every copy of the 2022 overview lands in the same
+# graph, none can duplicate another — and it never looks like a UN symbol.
+# Once the E/YYYY/N symbol is checked against the official record, a
+# [[document.known]] row in the lexicon replaces it.
 PROVISIONAL_PREFIX = "JIUKG-PROVISIONAL/CEB-AOR"
 
 
@@ -216,12 +229,18 @@ class CEBOverviewLoader(Loader):
             known = [k for k in doc.get("known", []) if k.get("year") == year]
             if known:
                 symbol = normalize_symbol(known[0]["symbol"])
-            else:
-                symbol = f"{PROVISIONAL_PREFIX}/{year or 'unknown'}"
+            elif year is not None:
+                symbol = f"{PROVISIONAL_PREFIX}/{year}"
                 warnings.append(LoadWarning(symbol, None, (
                     "the overview's own symbol is not printed in the text and none is known for "
                     f"{year}; loaded under the provisional identifier {symbol}")))
+            else:  # neither symbol nor year: nothing identifies it, and no identifier is made up
+                symbol = f"UNIDENTIFIED/{text.sha256[:12]}"
+                warnings.append(completeness.incomplete(text.name, None, (
+                    "the overview's own symbol is printed nowhere and its title states no year, so "
+                    "nothing identifies it; an identifier is never invented")))
 
+        warnings += self._completeness(text, layout, lex, symbol)
         mechanisms = self._mechanisms(layout, lex, symbol, warnings)
         jiu = self._jiu(layout, lex)
         citations = self._citations(layout, lex, symbol, warnings)
@@ -234,6 +253,27 @@ class CEBOverviewLoader(Loader):
             session_end=parse_date(dates_m["end"]) if dates_m else None,
             agenda_item=item_m["item"] if item_m else None, prepared_by=str(prepared) if prepared else None,
             header_lines=head_lines, mechanisms=mechanisms, jiu=jiu, citations=citations, warnings=warnings)
+
+    @staticmethod
+    def _completeness(text: SourceText, layout, lex, symbol) -> list[LoadWarning]:
+        """An annual overview closes with its conclusions section: the text must reach it, hold a
+        paragraph after it and end a sentence; a copy cut short is refused (loaders.completeness)."""
+        c = lex["completeness"]
+        body = [b for b in layout.blocks if b.text]
+        final = next((i for i, b in enumerate(body)
+                      if b.kind == "section" and search_any(c["final_section"], b.text, re.I)), None)
+        last = completeness.last_line(text)
+        tail = body[-1] if body else None
+        return completeness.check(symbol, [
+            Expectation(final is not None, last, (
+                f"the text stops at line {last} before the section {c['final_section_name']!r} that closes "
+                "every annual overview")),
+            Expectation(final is None or any(b.kind == "para" for b in body[final + 1:]), last, (
+                f"the section {c['final_section_name']!r} has no paragraph")),
+            Expectation(tail is None or completeness.ends_sentence(tail.text, c["sentence_end"]), last, (
+                f"the last paragraph, from line {tail.start_line if tail else last}, stops in mid-sentence at "
+                f"line {last}")),
+        ])
 
     @staticmethod
     def _where(b: Block) -> str:

@@ -47,9 +47,13 @@ assessments are deliberately not deferrals: JIU/NOTE/2022/1/Rev.1 rec 2
 ("这项建议应在整个联合国系统一级实施，产权组织将乐于参与": system-wide
 level, no mechanism, not accepted) and JIU/REP/2019/5 rec 1 in WO/PBC/35/2
 ("该方法将由数字和技术网（DTN）云采用分组确定": the DTN designs an approach
-while WIPO, status in progress, keeps implementing it). The mechanism is the
-most specific one (deepest under the CEB in the reference data) named in
-the record — recommendation text and assessment — else the CEB.
+while WIPO, status in progress, keeps implementing it). The mechanism
+deferred to is the most specific one (deepest under the CEB in the
+reference data) named in the record — recommendation text and assessment —
+else the CEB. The channel a recommendation is to be implemented through is
+another matter, read by loaders.mechanisms.implementation_channel, which the
+CEB-comments loader shares: the mechanism named in the recommendation's own
+"通过 / 作为……成员 / 在……框架内" phrase.
 
 Self-checks (each mismatch a LoadWarning with document and line): the
 annex counts and new counts stated in the introduction, "均为“正在审议”"
@@ -57,8 +61,10 @@ style claims, the paragraph on outstanding recommendations, the proposed
 decision against the records (listed but not read or still outstanding;
 closed but not listed), the active-report listing's outstanding counts and
 addressees against the outstanding records, duplicated review codes,
-incomplete records, and the end marker (missing = truncated, a fatal
-warning: the pipeline then refuses to replace stored data with less).
+incomplete records. Completeness (loaders.completeness, fatal warnings: the
+pipeline then refuses to replace stored data with less): the document's own
+symbol, every annex the body announces ("附件四列出了……", "[后接附件三]"), and
+the closing line of the last one ("[附件四和文件完]").
 """
 
 from __future__ import annotations
@@ -74,16 +80,18 @@ from itertools import product
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, TIME, XSD, ORG
+from rdflib.namespace import DCTERMS, RDF, RDFS, TIME, XSD, ORG
 
 from jiukg.namespaces import (
-    JIU, LANG, concept, instant_iri, listing_iri, normalize_symbol, org_iri, rec_iri, review_iri,
+    JIU, LANG, concept, instant_iri, listing_iri, normalize_symbol, rec_iri, review_iri,
     session_iri, status_iri,
 )
-from jiukg.ontology import reference_graph, subclasses
+from jiukg.ontology import reference_graph
 
-from . import reference
+from . import completeness, reference
 from .base import Extraction, Loader, LoadWarning, SourceText
+from .completeness import Expectation, last_line
+from .mechanisms import CEB, implementation_channel, mechanism_pattern
 from .emit import date_literal, derived, document, new_graph
 from .text import clean, detect_language, is_page_furniture, parse_date, to_halfwidth
 
@@ -115,21 +123,6 @@ def _toml(lang: str, name: str) -> dict:
         return tomllib.load(f)
 
 
-@lru_cache(maxsize=1)
-def _mechanism_names() -> str:
-    """Regex alternation of every name of an inter-agency mechanism in the reference data."""
-    g = reference_graph()
-    allowed = subclasses(JIU.InterAgencyMechanism)
-    names = set()
-    for s in set(g.subjects(RDF.type, None)):
-        if not any(t in allowed for t in g.objects(s, RDF.type)):
-            continue
-        for p in (SKOS.prefLabel, SKOS.altLabel, JIU.acronym):
-            names.update(str(o) for o in g.objects(s, p))
-    alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
-    return rf"(?:(?:the|le|la|les|du|de la|des)\s+)?(?:{alts})(?![A-Za-z])(?:\s*[（(][^）)]{{1,40}}[）)])?"
-
-
 class Lexicon:
     """The phrases of one language, compiled."""
 
@@ -141,7 +134,7 @@ class Lexicon:
         f = re.I | re.M if lang != "zh" else re.M
 
         def rx(s: str) -> re.Pattern:
-            return re.compile(s.replace("{mechanism}", _mechanism_names()), f)
+            return re.compile(mechanism_pattern(s), f)
 
         def rxs(v) -> list[re.Pattern]:
             return [rx(s) for s in ([v] if isinstance(v, str) else v)]
@@ -152,7 +145,6 @@ class Lexicon:
         sc = c["status_change"]
         self.note_previous, self.note_unchanged, self.note_updated = rxs(sc["previous"]), rxs(sc["unchanged"]), rxs(sc["updated"])
         self.numerals = c.get("numerals", {})
-        self.channel = rxs(c["channel"]["patterns"])
         self.deferral = rxs(c["deferral"]["patterns"])
         self.deadline = rxs(c["deadline"]["patterns"])
         self.months = {k.casefold(): v for k, v in c.get("months", {}).items()}
@@ -174,8 +166,10 @@ class Lexicon:
         self.own_symbol = rxs(d["own_symbol"])
         a = p["annex"]
         self.annex_follows, self.annex_title, self.annex_end = rx(a["follows"]), rx(a["title"]), rx(a["end"])
+        self.annex_announced, self.annex_end_text, self.annex_name = rx(a["announced"]), a["end_text"], a["name"]
         self.records_heading, self.as_at, self.from_note = rx(a["records_heading"]), rx(a["as_at"]), rx(a["from_note"])
         self.listing_heading, self.listing_count = rx(a["listing_heading"]), rx(a["listing_count"])
+        self.listing_columns = {k: rx(v) for k, v in a["listing_columns"].items()}
         rc = p["records"]
         self.section, self.intro, self.new = rx(rc["section"]), rx(rc["intro"]), rx(rc["new"])
         self.recommendation = rx(rc["recommendation"])
@@ -281,7 +275,7 @@ class Record:
     responsible: str | None = None
     assessment: str | None = None
     deadlines: list[list[str]] = field(default_factory=list)  # [deadline text, ISO date]
-    channel: str | None = None  # IRI of the mechanism
+    channel: list[str] = field(default_factory=list)  # IRIs of the mechanisms (loaders.mechanisms)
     channel_evidence: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     previous_acceptance: str | None = None
@@ -332,7 +326,8 @@ class Listing:
     outstanding: int | None
     addressees: list[str]
     ceb_documents: list[str]
-    other: str
+    ceb_comments: str  # the CEB-comments cell as printed, symbols aside (a link label where the layout keeps cells)
+    other: str  # the other-documents cell (PDF text: whatever follows the count, symbols aside)
     links: list[str]
     start_line: int
     end_line: int
@@ -386,6 +381,7 @@ class Row:
     line: int
     value: object = None
     extra: object = None
+    cells: list[str] | None = None  # the cells of a tab or pipe row, cleaned, when the layout keeps them
 
 
 def _note_tokens(lex: Lexicon, text: str) -> list[tuple[str, str | None, str]] | None:
@@ -451,7 +447,11 @@ class Tokenizer:
                 m = lex.field_cell.match(cells[0])
                 if m:
                     return [Row("field", no, lex.field_key(m["label"]), " ".join(cells[1:]))] + out
-            return self._line_rows(no, raw_, " ".join(cells)) + out
+            rows = self._line_rows(no, raw_, " ".join(cells))
+            if len(cells) >= 2:
+                for r in rows:
+                    r.cells = cells
+            return rows + out
         return self._line_rows(no, raw, clean(raw))
 
     def _html_row(self, no: int, raw: str) -> list[Row]:
@@ -505,11 +505,11 @@ class Tokenizer:
         if toks := _note_tokens(lex, text):
             return [Row("notes", no, toks)]
         if m := lex.annex_end.match(text):
-            return [Row("annex_end", no)]
+            return [Row("annex_end", no, lex.number(m["n"]), m["n"])]
         if m := lex.annex_follows.match(text):
-            return [Row("annex_follows", no, lex.number(m["n"]) if m["n"] else 1)]
+            return [Row("annex_follows", no, lex.number(m["n"]) if m["n"] else 1, m["n"] or None)]
         if m := lex.annex_title.match(text):
-            return [Row("annex_title", no, lex.number(m["n"]))]
+            return [Row("annex_title", no, lex.number(m["n"]), m["n"])]
         if m := lex.records_heading.match(text):
             return [Row("records_heading", no, lex.addressee_of(m["addressee"]))]
         if m := lex.as_at.match(text):
@@ -581,8 +581,6 @@ def _most_specific(text: str) -> URIRef | None:
     return max(hits, key=lambda h: (_depth(h[2]), -h[0]))[2]
 
 
-CEB = org_iri("CEB")
-
 
 def _link_report(url: str) -> str | None:
     """The JIU publication whose text a link points to (not its highlights or annexes)."""
@@ -609,6 +607,11 @@ class _Reader:
         self.src, self.lex, self.markdown = text, lex, markdown
         self.doc = ProgressReport(lang=lex.lang, layout="markdown" if markdown else "pdf-text")
         self.warnings: list[tuple[int | None, str, bool]] = []
+        self.expectations: list[Expectation] = []  # what the document must contain (loaders.completeness)
+        self._announced: dict[int, tuple[str, int | None]] = {}  # annexes the body announces: n -> (as printed, line)
+        self._annex_labels: dict[int, tuple[str, int]] = {}  # annexes named by '[后接附件N]', titles, the end line
+        self._annexes_read: set[int] = set()
+        self._listing_header: list[str | None] | None = None  # column keys of the active-report table, if printed
         tok = Tokenizer(lex, markdown)
         self.rows: list[Row] = []
         for i, raw in enumerate(text.lines, 1):
@@ -628,6 +631,7 @@ class _Reader:
             self._assign_floats(recs, floats)
         self._resolve()
         self._check()
+        self._completeness()
         return self.doc
 
     def _row_text(self, r: Row) -> str | None:
@@ -708,6 +712,9 @@ class _Reader:
                 if sym not in doc.previous_reports:
                     doc.previous_reports.append(sym)
         self._stated_counts(j)
+        for m in lex.annex_announced.finditer(jt):
+            if (n := lex.number(m["n"])) is not None:
+                self._announced.setdefault(n, (m["n"], j.line_at(m.start())))
         # reviews in progress
         for no, t in after:
             if m := lex.review_row.match(t):
@@ -835,6 +842,7 @@ class _Reader:
             if k == "annex_end":
                 finish()
                 doc.end_marker = True
+                self._annex_labels.setdefault(r.value, (r.extra, r.line))
                 mode = "after"
                 continue
             if mode == "after":
@@ -843,11 +851,14 @@ class _Reader:
                 finish()
                 set_title()
                 pending = r.value
+                if r.extra:
+                    self._annex_labels.setdefault(r.value, (r.extra, r.line))
                 continue
             if k == "records_heading":
                 finish()
                 last_annex = pending or last_annex + 1
                 pending = None
+                self._annexes_read.add(last_annex)
                 annex = {"n": last_annex, "addressee": r.value, "from_note": False, "as_of": None}
                 mode, report, intro = "records", None, None
                 continue
@@ -855,11 +866,17 @@ class _Reader:
                 finish()
                 last_annex = pending or last_annex + 1
                 pending = None
+                self._annexes_read.add(last_annex)
                 mode = "listing"
                 continue
             if mode == "listing":
+                if r.cells and lex.listing_columns["report"].fullmatch(r.cells[0]):
+                    self._listing_header = [next((key for key, p in lex.listing_columns.items() if p.search(c)), None)
+                                            for c in r.cells]
+                    continue
                 if k == "report":
-                    listing_rows.append({"symbol": r.value, "texts": [r.extra], "start": r.line, "end": r.line})
+                    listing_rows.append({"symbol": r.value, "texts": [r.extra], "cells": r.cells,
+                                         "start": r.line, "end": r.line})
                 elif listing_rows and k in ("text", "field", "rec"):
                     listing_rows[-1]["texts"].append(self._row_text(r) or "")
                     listing_rows[-1]["end"] = r.line
@@ -949,9 +966,6 @@ class _Reader:
         finish()
         close_page()
         self._listings(listing_rows, listing_links)
-        if not doc.end_marker:
-            last = self.src.lines and len(self.src.lines)
-            self.warn(last, "the document ends before its end marker (e.g. [附件四和文件完]): truncated?", fatal=True)
 
     # -- records -----------------------------------------------------------
     def _finish_record(self, rec: Record):
@@ -1026,14 +1040,7 @@ class _Reader:
                 taken.append((m.start(), m.end()))
                 found.append((m.start(), m.group(0).strip(), d.isoformat()))
         rec.deadlines = [[t, d] for _, t, d in sorted(found)]
-        ev = []
-        for p in lex.channel:
-            for m in p.finditer(rec.text):
-                if not any(m.start() < e and s < m.end() for s, e, _ in ev):
-                    ev.append((m.start(), m.end(), m.group(0)))
-        if ev:
-            rec.channel_evidence = [t for _, _, t in sorted(ev)]
-            rec.channel = str(_most_specific(rec.text) or CEB)
+        rec.channel, rec.channel_evidence = implementation_channel(rec.text, lex.lang)
         # deferral (cross-references resolved once all records are read)
         if rec.assessment:
             dev = []
@@ -1139,22 +1146,39 @@ class _Reader:
 
     # -- listings ----------------------------------------------------------
     def _listings(self, rows: list[dict], links: list[Row]):
+        """Rows of the list of active reports. A table row that keeps its cells (Markdown) is read cell
+        by cell, by the columns of its header (positional if there is none), so the CEB-comments cell
+        and the other-documents cell stay apart; a PDF text row is one run of text, split at the
+        outstanding count: document symbols after it are the CEB comments, the rest other documents."""
         lex = self.lex
+        default = list(lex.listing_columns)
         for row in rows:
-            t = clean("\n".join(x for x in row["texts"] if x))
-            pairs = list(lex.listing_count.finditer(t))
-            if not pairs:
-                self.warn(row["start"], f"listing of {row['symbol']}: no outstanding count found")
-                title, rest, n, addr = t, "", None, []
+            cells = row.get("cells")
+            if cells and len(cells) >= 3 and len(row["texts"]) == 1:
+                header = self._listing_header or default
+                by = defaultdict(list)
+                for i, c in enumerate(cells):
+                    key = header[i] if i < len(header) else "other"
+                    by[key or "other"].append(c)
+                title = clean(" ".join(by["title"]))
+                count = " ".join(by["outstanding"])
+                ceb_cell, other = clean(" ".join(by["ceb"])), clean(" ".join(by["other"]))
             else:
-                title = t[:pairs[0].start()].strip()
-                rest = t[pairs[-1].end():].strip()
+                t = clean("\n".join(x for x in row["texts"] if x))
+                pairs = list(lex.listing_count.finditer(t))
+                title, count = (t[:pairs[0].start()].strip(), t[pairs[0].start():pairs[-1].end()]) if pairs else (t, "")
+                ceb_cell, other = "", t[pairs[-1].end():].strip() if pairs else ""
+            pairs = list(lex.listing_count.finditer(count))
+            if pairs:
                 n = sum(int(p["n"]) for p in pairs)
                 addr = [a for p in pairs if (a := lex.addressee_of(p["addressee"]))]
-            cebs = [normalize_symbol(m.group(0)) for m in _UN_SYMBOL.finditer(rest)]
-            other = _UN_SYMBOL.sub(" ", rest).strip()
+            else:
+                self.warn(row["start"], f"listing of {row['symbol']}: no outstanding count found")
+                n, addr = None, []
+            cebs = [normalize_symbol(m.group(0)) for m in _UN_SYMBOL.finditer(ceb_cell + " " + other)]
+            ceb_cell, other = _UN_SYMBOL.sub(" ", ceb_cell).strip(), _UN_SYMBOL.sub(" ", other).strip()
             lk = [lr.value for lr in links if _link_report(lr.value) == row["symbol"]]
-            self.doc.listings.append(Listing(row["symbol"], title, n, addr, cebs, clean(other),
+            self.doc.listings.append(Listing(row["symbol"], title, n, addr, cebs, clean(ceb_cell), clean(other),
                                              sorted(set(lk), key=lk.index), row["start"], row["end"]))
 
     # -- after reading -----------------------------------------------------
@@ -1245,10 +1269,27 @@ class _Reader:
                 self.warn(rv.line, f"review code {rv.code} listed twice with different titles: "
                                    f"{titles[rv.code]!r} and {rv.title!r}")
             titles.setdefault(rv.code, rv.title)
-        if doc.symbol is None:
-            self.warn(None, "the document's own symbol was not found", fatal=True)
         if doc.reporting_org is None:
             self.warn(None, "the reporting organisation was not found")
+
+    def _completeness(self):
+        """The document's own symbol, every annex it announces and its closing line, against what was read:
+        a copy lacking any of them (a truncated file) is refused by the pipeline (loaders.completeness)."""
+        lex, doc = self.lex, self.doc
+        exp = self.expectations
+        exp.append(Expectation(doc.symbol is not None, None, (
+            "the document's own symbol is printed nowhere in the text (neither in the header nor in the "
+            "proposed decision), and a symbol is never invented")))
+        due = dict(self._announced)
+        for n, label in self._annex_labels.items():
+            due.setdefault(n, label)
+        for n, (printed, line) in sorted(due.items()):
+            exp.append(Expectation(n in self._annexes_read, line,
+                                   f"{lex.annex_name.format(n=printed or n)} is announced but not in the text"))
+        last = last_line(self.src)
+        closing = lex.annex_end_text.format(n=(due[max(due)][0] or max(due)) if due else "…")
+        exp.append(Expectation(doc.end_marker, last, (
+            f"the text stops at line {last} before “{closing}”, the line that closes the document")))
 
 
 def _end_of_month(y: int, m: int) -> date:
@@ -1268,15 +1309,23 @@ class ProgressReportLoader(Loader):
     kind = "progress-report"
 
     def recognise(self, text: SourceText) -> bool:
-        """A progress-report title, a JIU symbol and a record label or the approval paragraph."""
+        """A progress-report title in the opening lines, and either the header line saying the
+        secretariat prepared it right after the title (enough for a copy cut short, which the
+        completeness check then refuses with what is missing) or a JIU symbol and a record label
+        or the approval paragraph."""
         try:
-            if not text.raw.strip() or not _ANY_JIU_SYMBOL.search(to_halfwidth(text.raw)):
+            if not text.raw.strip():
                 return False
             lex = lexicon(detect_language(text.raw))
         except KeyError:  # no lexicon for the language
             return False
-        head = clean("\n".join(text.lines[:200]))
-        if not any(p.search(head) for p in lex.rec_title):
+        head = [t for t in (clean(ln) for ln in text.lines[:200]) if t]
+        title_at = next((i for i, t in enumerate(head) if any(p.search(t) for p in lex.rec_title)), None)
+        if title_at is not None and any(lex.prepared.search(t) for t in head[title_at + 1:title_at + 4]):
+            return True
+        if title_at is None and not any(p.search(clean("\n".join(text.lines[:200]))) for p in lex.rec_title):
+            return False  # not even a title wrapped over lines
+        if not _ANY_JIU_SYMBOL.search(to_halfwidth(text.raw)):
             return False
         body = "\n".join(clean(ln) for ln in text.lines)
         return any(p.search(body) for p in lex.rec_markers) or any(
@@ -1289,6 +1338,7 @@ class ProgressReportLoader(Loader):
         doc = reader.read()
         name = doc.symbol or text.name
         warnings = [LoadWarning(name, line, msg, fatal) for line, msg, fatal in reader.warnings]
+        warnings += completeness.check(name, reader.expectations)
         return doc, warnings
 
     def emit(self, text: SourceText, records) -> Extraction:
@@ -1347,8 +1397,9 @@ class ProgressReportLoader(Loader):
             for t, day in r.deadlines:
                 g.add((rec, JIU.deadline, date_literal(date.fromisoformat(day))))
                 g.add((rec, JIU.deadlineText, Literal(t, lang=lang)))
+            for m in r.channel:
+                g.add((rec, JIU.toBeImplementedThrough, URIRef(m)))
             if r.channel:
-                g.add((rec, JIU.toBeImplementedThrough, URIRef(r.channel)))
                 for t in r.channel_evidence:
                     g.add((rec, JIU.implementationChannelEvidence, Literal(t, lang=lang)))
             for u in r.links:

@@ -28,6 +28,7 @@ Phrases and cues are data: loaders/lexicons/{zh,en,fr}/sg_accountability.toml.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import itertools
 import re
 import tomllib
@@ -46,13 +47,15 @@ from jiukg.namespaces import (
     org_iri, period_iri, session_iri,
 )
 
-from . import reference
+from . import completeness, reference
 from .base import Extraction, Loader, LoadWarning, SourceText, UnrecognisedDocument
+from .completeness import Expectation
 from .emit import cited_document, derived, document, new_graph
 from .text import clean, detect_language, is_page_furniture, parse_date, to_halfwidth
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 LANGUAGES = ("zh", "en", "fr")
+HEAD_LINES = 40  # non-blank opening lines that must name the kind (masthead, title, "report of")
 
 # A UN document symbol as printed in the annex ("A/76/6 (Sect. 3)/Add.1", "A/C.5/76/22").
 SYMBOL = (r"(?<![A-Za-z/])(?:A|E|S|ST)/(?:[A-Z]+\.?\d*/)*\d+(?:/\d+)*"
@@ -207,14 +210,16 @@ class SGAccountabilityLoader(Loader):
         return lex
 
     def recognise(self, text: SourceText) -> bool:
+        """The report's title and 'report of the Secretary-General' in its opening lines. The
+        annexes are not needed to know the kind: a copy that lacks them is refused by the
+        completeness check, which says what is missing."""
         lex = self._lexicon_for(text)
         if lex is None:
             return False
-        head = to_halfwidth(text.raw)
-        flat = re.sub(r"\s+", " ", head)
+        opening = [ln for ln in text.lines[:120] if ln.strip()][:HEAD_LINES]
+        flat = re.sub(r"\s+", " ", to_halfwidth("\n".join(opening)))
         ident = lex["identity"]
-        return bool(re.search(ident["title"], flat) and ident["report_of"] in flat
-                     and any(line.strip() == lex["annex_i"]["heading"] for line in head.split("\n")))
+        return bool(re.search(ident["title"], flat) and ident["report_of"] in flat)
 
     # -- extract --------------------------------------------------------------
 
@@ -229,6 +234,9 @@ class SGAccountabilityLoader(Loader):
         self._annex_iii(text, lines, lex, report)
         self._check_observations(report)
         self._citations(text, lines, report)
+        self._completeness(text, lines, lex, report)
+        if report.symbol_evidence == "none":  # the messages name the file, not the placeholder
+            report.warnings = [dataclasses.replace(w, document=text.name) for w in report.warnings]
         return report
 
     def _warn(self, report: Report, line: int | None, message: str) -> None:
@@ -242,6 +250,8 @@ class SGAccountabilityLoader(Loader):
         title = ordinal = None
         title_line = 1
         for i, n in itertools.product(range(len(lines)), (1, 2)):
+            if not lines[i].strip():  # the window starts on the title's own line, which title_line names
+                continue
             window = clean("\n".join(lines[i:i + n]))
             if m := re.search(ident["title"], window):
                 title_line = i + 1
@@ -270,16 +280,20 @@ class SGAccountabilityLoader(Loader):
             symbol, evidence = counts.most_common(1)[0][0], "printed"
         else:
             known = [k for k in ident.get("known", []) if k["ordinal"] == ordinal and k["session"] == session]
-            if not known:
-                raise UnrecognisedDocument(f"{text.name}: the report's symbol is printed nowhere and no "
-                                           f"lexicon entry names report {ordinal} of session {session}")
-            symbol, evidence = known[0]["symbol"], "lexicon"
+            if known:
+                symbol, evidence = known[0]["symbol"], "lexicon"
+            else:  # never invented: the graph is built under a placeholder the pipeline refuses
+                symbol, evidence = f"UNIDENTIFIED/{text.sha256[:12]}", "none"
         issued = None
         for l in flat_lines[:30]:
             if re.match(r"^\d{1,2}\s+\w+\s+\d{4}$|^\d{4}年\d{1,2}月\d{1,2}日$", l.replace(" ", "") if lang == "zh" else l):
                 issued = parse_date(l)
                 break
         report = Report(normalize_symbol(symbol), evidence, lang, title, ordinal, session, agenda, issued, title_line)
+        if evidence == "none":
+            report.warnings.append(completeness.incomplete(text.name, title_line, (
+                f"the report's own symbol is printed nowhere in the text and no lexicon entry names report "
+                f"{ordinal} of session {session}; a symbol is never invented")))
         if evidence == "lexicon":
             self._warn(report, title_line, f"symbol {symbol} not printed; identified by lexicon "
                                            f"(report {ordinal}, session {session})")
@@ -300,8 +314,7 @@ class SGAccountabilityLoader(Loader):
     def _annex_i(self, text: SourceText, lines: list[str], lex: dict, report: Report) -> None:
         a = lex["annex_i"]
         begin, end = self._section(lines, a["heading"], a["next_heading"])
-        if begin < 0:
-            self._warn(report, None, f"no {a['heading']} found")
+        if begin < 0:  # the completeness check says so
             return
         row_re = re.compile(a["row_start"])
         headers = [re.sub(r"\s+", " ", h) for h in a["page_header"]]
@@ -623,8 +636,7 @@ class SGAccountabilityLoader(Loader):
     def _annex_iii(self, text: SourceText, lines: list[str], lex: dict, report: Report) -> None:
         t = lex["annex_iii"]
         begin, end = self._section(lines, t["heading"], None)
-        if begin < 0:
-            self._warn(report, None, f"no {t['heading']} found")
+        if begin < 0:  # the completeness check says so
             return
         flat = [re.sub(r"\s+", " ", l).strip() for l in lines]
         # Footnote 'a': the month/day the marked columns end.
@@ -645,26 +657,38 @@ class SGAccountabilityLoader(Loader):
         since = next((int(m["year"]) for i in range(start, stop) if (m := re.search(t["since_year"], flat[i]))), None)
         header_i = next((i for i in range(start, stop) if flat[i].endswith(t["total"]) or f" {t['total']} " in flat[i]),
                         None)
-        if header_i is None:
-            self._warn(report, start + 1, f"Annex III {body}: no header row with {t['total']!r}")
+        if header_i is None:  # a table cut after its heading, or one the lexicon cannot read: refused either way
+            report.warnings.append(completeness.incomplete(report.symbol, start + 1, (
+                f"the {body} table of {t['heading']} has no header row with {t['total']!r}")))
             return
         labels = re.findall(r"(?<![\d/-])(\d{4}(?:-\d{4}|/\d{2})?a?)(?![\d])", flat[header_i])
-        periods = [self._column_period(l, note) for l in labels]
+        periods: list[tuple[str, str, str]] = []
+        for label in labels:
+            periods.append(self._column_period(label, note, periods[-1][1] if periods else None))
         for (b1, e1, l1), (b2, e2, l2) in itertools.pairwise(periods):
             if _next_day(e1) != _as_begin(b2):
-                self._warn(report, header_i + 1, f"Annex III {body}: columns {l1!r} and {l2!r} are not contiguous "
-                                                 f"({e1} → {b2}); a column label may be missing")
+                self._warn(report, header_i + 1, f"Annex III {body}: columns {l1!r} (ending {_as_end(e1)}) and "
+                                                 f"{l2!r} (beginning {_as_begin(b2)}) leave a gap: a column may be "
+                                                 "missing or a label misprinted")
+        # A column of the footnoted kind ('2020a': period ending 30 June) runs from the day after the
+        # previous column; one that so spans other than twelve months is reported once the figures
+        # show whether the columns add up (then none is missing).
+        spans = [(label, b, e, _months(b, e)) for n, (b, e, label) in enumerate(periods)
+                 if n and label.endswith("a") and _months(b, e) != 12]
+        told = False
         first = since if since is not None else int(periods[0][0][:4])
         last_end = periods[-1][1]
         ds = Dataset(body.lower(), body, lex["labels"]["oios_dataset"], start + 1, stop)
         found: list[Observation] = []
         k = len(periods)
         last_row: Observation | None = None
+        unrated: list[tuple[int, str]] = []  # category rows still waiting for the rate row printed under each
         for i in range(header_i + 1, stop):
             line = flat[i]
             if not line:
                 continue
             if line.startswith(t["rate_row"]) and last_row is not None:
+                unrated = [u for u in unrated if u[1] != last_row.category]
                 rates = re.findall(rf"\d+(?:{re.escape(decimal_mark(lex))}\d+)?",
                                    line[len(t["rate_row"]):].split(")", 1)[-1])
                 if len(rates) != k:
@@ -683,6 +707,17 @@ class SGAccountabilityLoader(Loader):
                                           f"under any grouping of {k + 4} columns")
                 continue
             issued, per, total, closed, progress = values[0], values[1:k + 1], values[k + 1], values[k + 2], values[k + 3]
+            if spans and not told:
+                told = True
+                figures = " + ".join(_thin(v) for v in per) + f" = {_thin(total)}"
+                for lb, b, e, months in spans:
+                    prev = next(p for p in reversed(periods) if _as_end(p[1]) < _as_begin(b))
+                    self._warn(report, header_i + 1, (
+                        f"Annex III {body}: column {lb!r} (footnote a: ending {_as_end(e)}) follows column "
+                        f"{prev[2]!r} (ending {_as_end(prev[1])}), so it is read as {_as_begin(b)} to "
+                        f"{_as_end(e)}, {months} months; no column is missing: the {cat!r} row (line {i + 1}) "
+                        f"has {k} period figures for the {k} labels and they add up to its total ({figures})"))
+            unrated.append((i + 1, cat))
             last_row = Observation(ds.name, body, str(first), last_end, cat, cats[cat],
                                    {"recommendationsIssued": issued, "recommendationsImplemented": total,
                                     "recommendationsClosed": closed, "recommendationsOutstanding": progress},
@@ -691,12 +726,60 @@ class SGAccountabilityLoader(Loader):
             for (b, e, label), v in zip(periods, per):
                 found.append(Observation(ds.name, body, b, e, cat, cats[cat], {"recommendationsImplemented": v},
                                          [(i + 1, i + 1)]))
+        for line_no, cat in unrated:
+            report.warnings.append(completeness.incomplete(report.symbol, line_no, (
+                f"the row {cat!r} of the {body} table of {t['heading']} is not followed by its "
+                f"{t['rate_row']!r} row")))
         merged = self._merge(found, report)
         report.datasets.append(ds)
         report.observations.extend(merged)
 
+    # -- completeness -----------------------------------------------------------
+
+    def _completeness(self, text: SourceText, lines: list[str], lex: dict, report: Report) -> None:
+        """The sections and annexes the summary announces, Annex I, and a table in Annex III for each
+        oversight body the summary names there, against the text: what is missing is a fatal warning."""
+        c = lex["completeness"]
+        flat = [re.sub(r"\s+", " ", ln).strip() for ln in lines]
+        section_rx, annex_rx = re.compile(c["section_heading"]), re.compile(c["annex_heading"], re.I)
+        # the summary: from its heading to the first section heading
+        s0 = next((i + 1 for i, ln in enumerate(flat) if ln == c["summary"]), len(lines))
+        s1 = next((i for i in range(s0, len(lines)) if section_rx.match(lines[i])), len(lines))
+        summary, line_at = completeness.joined((i + 1, lines[i]) for i in range(s0, s1))
+        annexes = {completeness.numeral(m["n"]) for ln in flat if (m := annex_rx.fullmatch(ln))}
+        sections = {completeness.numeral(m["n"]) for ln in lines if (m := section_rx.match(ln))}
+        exp = [Expectation(1 in annexes, None, f"{lex['annex_i']['heading']}, the table of resolutions every "
+                                               "report of this kind has, is not in the text")]
+        announced = [(completeness.numeral(m["n"]), m) for m in re.finditer(c["annex_announced"], summary, re.I)]
+        for n, m in announced:
+            if n != 1:
+                exp.append(Expectation(n in annexes, line_at(m.start()), (
+                    f"{c['annex_name'].format(n=m['n'])} is announced in the summary but is not in the text")))
+        for m in re.finditer(c.get("section_announced", r"(?!)"), summary):
+            exp.append(Expectation(completeness.numeral(m["n"]) in sections, line_at(m.start()), (
+                f"{c['section_name'].format(n=m['n'])} is announced in the summary but is not in the text")))
+        # Annex III: a table for every oversight body the summary names where it announces the annex
+        iii = next((m for n, m in announced if n == 3), None)
+        if iii is not None and 3 in annexes:
+            end = re.search(c["sentence_end"], summary[iii.end():])
+            sentence = summary[iii.start(): iii.end() + (end.start() if end else len(summary))]
+            tables = {ds.body for ds in report.datasets if ds.label == lex["labels"]["oios_dataset"]}
+            for at, key, iri in reference.find_names(sentence):
+                body = str(iri).rsplit("/", 1)[-1]
+                if body in ("OIOS", "BOA", "JIU"):
+                    exp.append(Expectation(body in tables, line_at(iii.start() + at), (
+                        f"the {body} table of {lex['annex_iii']['heading']} ({sentence[at:at + len(key)]}, "
+                        "announced in the summary) is not in the text")))
+        elif iii is None and 3 not in annexes:
+            self._warn(report, None, f"no {lex['annex_iii']['heading']}: its figures were not read")
+        report.warnings.extend(completeness.check(report.symbol, exp))
+
     @staticmethod
-    def _column_period(label: str, note) -> tuple[str, str, str]:
+    def _column_period(label: str, note, previous_end: str | None = None) -> tuple[str, str, str]:
+        """(begin, end, label) of a year column. A column marked 'a' ends on the footnote's day of its
+        year and begins the day after the previous column ends: the columns add up to the total
+        since the first year, so together they cover the whole period (a first column, with none
+        before it, covers the twelve months before its end)."""
         marked = label.endswith("a")
         core = label.rstrip("a")
         if m := re.fullmatch(r"(\d{4})-(\d{4})", core):
@@ -709,8 +792,7 @@ class SGAccountabilityLoader(Loader):
             mon, day = _month(note["month"], note.lex, 12), int(note["day"])
             y = int(e)
             e = f"{y}-{mon:02d}-{day:02d}"
-            # twelve months ending on that day
-            nb = _next_day(f"{y - 1}-{mon:02d}-{day:02d}")
+            nb = _next_day(previous_end) if previous_end else _next_day(f"{y - 1}-{mon:02d}-{day:02d}")
             b = nb if b == core else b
         return b, e, label
 
@@ -908,6 +990,17 @@ def _link_symbol(s: str) -> str | None:
     if not re.match(r"^[A-Z]+/", s):
         return None
     return normalize_symbol(s)
+
+
+def _thin(n: int) -> str:
+    """A number with thin-space thousands, as the tables print them: 10 417."""
+    return f"{n:,}".replace(",", " ")
+
+
+def _months(begin: str, end: str) -> int:
+    """Whole months from the first day of `begin` to the last day of `end` ('2019-01-01', '2020-06-30': 18)."""
+    b, e = _as_begin(begin), _as_end(end)
+    return (int(e[:4]) - int(b[:4])) * 12 + int(e[5:7]) - int(b[5:7]) + 1
 
 
 def _as_begin(v: str) -> str:

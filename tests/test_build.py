@@ -15,6 +15,7 @@ from jiukg import pipeline
 from jiukg.namespaces import CATALOGUE_GRAPH, graph_iri
 from jiukg.store import open_store
 from loaders import UnrecognisedDocument
+from loaders.base import IncompleteDocument
 
 JIUKG = str(Path(sys.executable).with_name("jiukg"))
 SOURCES = ["wipo-pbc38-jiu-progress.zh.txt", "wipo-pbc35-jiu-progress.zh.md", "sg-note-ceb-comments-jiu-rep-2024-4.zh.txt",
@@ -98,7 +99,9 @@ def test_bad_input_is_refused_and_store_unchanged(kind, tmp_path, corpus_dir, bu
     before = export(built_copy)
     with pytest.raises((UnrecognisedDocument, pipeline.WriteRefused)) as err:
         pipeline.load(built_copy, [path])
-    assert path.name in str(err.value) or kind == "truncated"
+    assert path.name in str(err.value)
+    if kind == "truncated":  # recognised, and refused for what it lacks
+        assert isinstance(err.value, IncompleteDocument) and "before “[附件四和文件完]”" in str(err.value)
     assert export(built_copy) == before
 
 
@@ -157,3 +160,122 @@ def test_a_steward_s_rdf_file_loads_into_its_document_graph(fmt, suffix, tmp_pat
     assert summary.documents == 1
     assert gid in st.graphs()
     assert to_isomorphic(st.graph(gid)) == to_isomorphic(original)
+
+
+# --- a build refuses incomplete documents; other files are skipped, saying why ----------------------------
+
+def _corpus_with(tmp_path, corpus_dir, name: str, text: str) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in corpus_dir.iterdir():
+        shutil.copy(p, folder / p.name)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_build_refuses_a_corpus_with_an_incomplete_document_and_writes_nothing(tmp_path, corpus_dir):
+    raw = (corpus_dir / "wipo-pbc35-jiu-progress.zh.md").read_text(encoding="utf-8")
+    folder = _corpus_with(tmp_path, corpus_dir, "wipo-pbc35-jiu-progress.zh.md", raw[: raw.index("[后接附件三]")])
+    store = str(tmp_path / "store")
+    assert subprocess.run([JIUKG, "build", "--store", store, "-q"], capture_output=True).returncode == 0
+    before = subprocess.run([JIUKG, "export", "--store", store], capture_output=True).stdout
+    out = subprocess.run([JIUKG, "build", "--store", store, "--corpus", str(folder)], capture_output=True, text=True)
+    assert out.returncode == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    error = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "wipo-pbc35-jiu-progress.zh.md" in error[0] and "nothing was written" in error[0]
+    assert "附件三 is announced but not in the text" in error[0] and "“[附件三和文件完]”" in error[0]
+    assert subprocess.run([JIUKG, "export", "--store", store], capture_output=True).stdout == before
+    # into an empty store: nothing at all
+    empty = open_store(":memory:")
+    with pytest.raises(pipeline.DocumentsRefused) as err:
+        pipeline.build(empty, folder)
+    assert err.value.refused[0].startswith("wipo-pbc35-jiu-progress.zh.md: the document is incomplete")
+    assert empty.count() == 0
+
+
+def test_build_skips_what_is_no_document_with_a_line_saying_so(tmp_path, corpus_dir):
+    folder = _corpus_with(tmp_path, corpus_dir, "notes.txt", "Reading list for the next corpus update.\n")
+    lines = []
+    summary = pipeline.build(open_store(":memory:"), folder, progress=lines.append)
+    assert summary.documents == 5
+    skips = [line for line in lines if line.startswith("skip")]
+    assert sorted(skips) == [f"skip  (not a document) {name}: not a document kind jiukg knows (a progress report on "
+                             "JIU recommendations, a note transmitting CEB comments, an SG accountability report, a "
+                             "CEB annual overview) nor an RDF file" for name in ("README.md", "notes.txt")]
+    assert [line for line in summary.lines() if line.startswith("skipped")] == [
+        f"skipped (not a document) {s}" for s in summary.skipped]
+
+
+# --- load into an empty store brings the ontology and reference data ---------------------------------------
+
+def test_load_into_an_empty_store_adds_the_ontology_and_reference_data(tmp_path, corpus_dir):
+    from jiukg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+
+    store = str(tmp_path / "fresh")
+    out = subprocess.run([JIUKG, "load", "--store", store, str(corpus_dir / "wipo-pbc38-jiu-progress.zh.txt")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "added the ontology and reference data graphs the store did not hold" in out.stdout
+    csv = subprocess.run([JIUKG, "query", "ceb-deferrals", "--store", store, "--param", "org=WIPO", "--format", "csv"],
+                         capture_output=True, text=True).stdout.splitlines()
+    assert len(csv) > 1 and ",CEB," in csv[1]  # the mechanism's label comes from the reference data
+    status = subprocess.run([JIUKG, "query", "recommendation-status", "--store", store, "--format", "csv"],
+                            capture_output=True, text=True).stdout.splitlines()
+    column = status[0].split(",").index("organization")
+    assert status[1:] and all(row.split(",")[column] == "WIPO" for row in status[1:])
+    with open_store(store) as st:
+        assert {ONTOLOGY_GRAPH, REFERENCE_GRAPH} <= set(st.graphs())
+        assert st.count(REFERENCE_GRAPH) == len(pipeline.static_graphs()[REFERENCE_GRAPH])
+        # a second load finds them there and adds nothing
+        again = pipeline.load(st, [corpus_dir / "wipo-pbc38-jiu-progress.zh.txt"])
+        assert again.static_added == [] and not any(line.startswith("added the") for line in again.lines())
+
+
+# --- what the summary says ----------------------------------------------------------------------------------
+
+def test_summary_tells_records_per_document_from_distinct_recommendations(corpus_dir):
+    st = open_store(":memory:")
+    lines = []
+    summary = pipeline.build(st, corpus_dir, progress=lines.append)
+    # WO/PBC/38/2 35, WO/PBC/35/2 24 and the note 5 records; several are the same recommendation
+    assert summary.records["recommendation"] == 64
+    distinct = st.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH ?g { ?r a "
+                        "<https://w3id.org/jiukg/ontology#Recommendation> } }").rows[0]["n"].toPython()
+    assert summary.distinct == {"recommendation": distinct} and distinct < 64
+    text = summary.lines()
+    assert text[0].startswith("5 documents read; records per document, summed: ") and "64 recommendation" in text[0]
+    assert text[1] == f"the store holds {distinct} distinct recommendations, {st.count()} triples"
+    assert text[2].startswith(f"{len(summary.warnings)} loader warnings (the loaders' own checks")
+    assert text[3] == f"validation report: {summary.validation.summary()}"
+    read = {line.split(":", 1)[0]: line for line in lines if line.startswith("read")}
+    assert read["read  wipo-pbc35-jiu-progress.zh.md"].endswith(
+        ": 5 listing, 24 recommendation, 8 review, 24 status; 1 loader warning")
+    assert "5 recommendation" in read["read  sg-note-ceb-comments-jiu-rep-2024-4.zh.txt"]
+
+
+def test_build_quiet_prints_only_the_summary(tmp_path):
+    out = subprocess.run([JIUKG, "build", "--store", str(tmp_path / "q"), "-q"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""  # no progress, no loader warnings, no SHACL table
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("5 documents read") and lines[-1].endswith(" s")
+    assert any(line.startswith("validation report: ") for line in lines)
+    loud = subprocess.run([JIUKG, "build", "--store", str(tmp_path / "q")], capture_output=True, text=True)
+    assert "warning: " in loud.stderr and loud.stdout.splitlines()[0] == lines[0]
+
+
+def test_build_quiet_still_shows_the_violations_that_refuse_it(tmp_path, corpus_dir):
+    bad = tmp_path / "corpus"
+    bad.mkdir()
+    shutil.copy(corpus_dir / "wipo-pbc38-jiu-progress.zh.txt", bad)
+    # a status statement with two acceptance values breaks a shape (sh:maxCount 1)
+    (bad / "extra.ttl").write_text(
+        "@prefix jiu: <https://w3id.org/jiukg/ontology#> .\n"
+        "<https://w3id.org/jiukg/id/doc/JIU/REP/2024/4/rec/1/status/WIPO/WO-PBC-38-2> jiu:acceptance "
+        "<https://w3id.org/jiukg/vocab/acceptance/accepted> .\n", encoding="utf-8")
+    out = subprocess.run([JIUKG, "build", "--store", str(tmp_path / "s"), "--corpus", str(bad), "-q"],
+                         capture_output=True, text=True)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Violation" in out.stderr and "Warning " not in out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith("error: the data breaks the shapes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,44 @@ def test_version():
     assert out.returncode == 0
     assert out.stdout.strip() == f"jiukg {__version__}"
     assert __version__[0].isdigit()
+
+
+def test_query_list_is_an_option_as_the_help_says():
+    help_text = run("query", "--help").stdout
+    assert "--list" in help_text
+    listed = run("query", "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == run("query", "list").stdout and "ceb-deferrals" in listed.stdout
+
+
+def test_query_of_a_file_without_a_title_line_is_one_clear_error(tmp_path):
+    rq = tmp_path / "adhoc.rq"
+    rq.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    out = run("query", str(rq), "--store", str(tmp_path / "store"))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and "╭" not in out.stderr
+    assert out.stderr.strip().splitlines() == ["error: adhoc: the header has no '# title:' line"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_export_from_an_unreachable_remote_store_is_one_clear_error():
+    url = f"http://127.0.0.1:{_free_port()}/query"
+    out = run("export", "--store", url, env={**os.environ, "JIUKG_RETRIES": "0"})
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and "╭" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and url in lines[0]
+    assert out.stdout == ""
+
+
+def test_export_in_an_unknown_format_is_refused_before_reading(tmp_path):
+    out = run("export", "--store", str(tmp_path / "store"), "--format", "rdfa")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: --format rdfa: use one of nquads, trig, turtle, nt, json-ld"

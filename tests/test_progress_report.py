@@ -138,9 +138,12 @@ def test_deferrals_and_ceb_level(pbc38, pbc35):
     assert _rec(pbc38, "JIU/REP/2023/8", 7).deferral_evidence[0].startswith("在管理问题高级别委员会人力资源网下届会议上")
     assert {(r.report, r.number): r.deferred_to for r in pbc35.data.records if r.deferred_to} == {
         ("JIU/REP/2019/8", 4): ceb}
+    # the channel is the mechanism the recommendation's own phrase names ("作为首协会的成员", "通过首协会"),
+    # not a body it asks that mechanism to task (the HR Network, the mutual recognition community of practice)
     channel = {(r.report, r.number): r.channel for r in pbc38.data.records if r.channel}
-    assert channel[("JIU/REP/2024/3", 2)] == ceb and channel[("JIU/REP/2023/8", 7)] == hr
-    assert channel[("JIU/REP/2024/4", 2)] == str(org_iri("MR-COP"))  # names the mutual recognition CoP
+    assert channel[("JIU/REP/2024/3", 2)] == [ceb] and channel[("JIU/REP/2023/8", 7)] == [ceb]
+    assert channel[("JIU/REP/2024/4", 2)] == [ceb]
+    assert _rec(pbc38, "JIU/REP/2024/4", 2).channel_evidence == ["通过联合国系统行政首长协调理事会"]
     assert _rec(pbc38, "JIU/NOTE/2022/1/Rev.1", 1).deadlines == [["在2024年6月之前", "2024-06-30"]]
 
 
@@ -211,7 +214,7 @@ def test_fixtures_by_lexicon_only(lang):
     assert doc.previous_reports == ["WO/PBC/37/6/Rev"] and doc.original_language == "en"
     r = _rec(ex, "JIU/REP/2024/3", 1)
     assert (r.annex, r.addressee, r.is_new, r.acceptance, r.deferred_to, r.channel, r.proposed) == (
-        2, "executive-head", True, "not-relevant", str(org_iri("CEB")), str(org_iri("CEB")), True)
+        2, "executive-head", True, "not-relevant", str(org_iri("CEB")), [str(org_iri("CEB"))], True)
     assert r.acceptance_qualifier and r.deadlines[0][1] == "2027-12-31"
     r = _rec(ex, "JIU/REP/2023/6", 4)  # a page-end note, shared page
     assert (r.previous_acceptance, r.is_new, r.implementation) == ("under-consideration", False, "implemented")
@@ -222,7 +225,8 @@ def test_fixtures_by_lexicon_only(lang):
     if lang == "en":
         assert dict(ex.records) == {"recommendation": 7, "status": 7, "review": 2, "listing": 2}
         r = _rec(ex, "JIU/REP/2023/8", 7)
-        assert (r.deferred_to, r.channel) == (str(org_iri("HLCM-HR")), str(org_iri("HLCM-HR")))
+        # deferred to the HR Network its assessment names; implemented through the CEB its text names
+        assert (r.deferred_to, r.channel) == (str(org_iri("HLCM-HR")), [str(org_iri("CEB"))])
         assert _rec(ex, "JIU/REP/2023/3", 1).unchanged  # second record of the shared page
         n = _rec(ex, "JIU/NOTE/2022/1/Rev.1", 1)
         assert (n.annex, n.from_note, n.deadlines) == (3, True, [["by June 2024", "2024-06-30"]])
@@ -237,13 +241,19 @@ def test_count_mismatch_names_document_and_line():
     assert [str(w) for w in ex.warnings] == [f"WO/PBC/38/2:{line}: annex 1 is said to hold 4 recommendations; 3 were read"]
 
 
-def test_truncated_copy_loads_what_is_there(corpus_dir):
+def test_truncated_copy_reads_what_is_there_and_says_what_is_missing(corpus_dir):
     lines = (corpus_dir / PBC38).read_text(encoding="utf-8").split("\n")
     text = SourceText("\n".join(lines[:382]), name="truncated.txt")  # ends inside JIU/REP/2023/2 rec 5
     ex = load_text(text)
     assert ex.symbol == "WO/PBC/38/2" and ex.records["recommendation"] == 8
     msgs = [str(w) for w in ex.warnings]
-    assert any(w.fatal and "truncated" in w.message for w in ex.warnings)
+    # fatal: the annexes paragraphs 3, 5 and 6 announce, and the closing line of the last one
+    assert [str(w) for w in ex.warnings if w.fatal] == [
+        "WO/PBC/38/2:31: incomplete: 附件二 is announced but not in the text",
+        "WO/PBC/38/2:39: incomplete: 附件三 is announced but not in the text",
+        "WO/PBC/38/2:43: incomplete: 附件四 is announced but not in the text",
+        "WO/PBC/38/2:381: incomplete: the text stops at line 381 before “[附件四和文件完]”, the line that closes "
+        "the document"]
     assert "WO/PBC/38/2:365: JIU/REP/2023/2 recommendation 5: no responsible field" in msgs
     assert any(m.startswith("WO/PBC/38/2:31: annex 2 is said to hold 20 recommendations; 0 were read") for m in msgs)
     r = _rec(ex, "JIU/REP/2023/2", 5)
@@ -259,3 +269,16 @@ def test_pipe_rows_read_like_tab_rows(corpus_dir, pbc35):
     strip = lambda recs: [{k: v for k, v in r.result().items() if not k.endswith("line")} for r in recs]  # noqa: E731
     assert strip(ex.data.records) == strip(pbc35.data.records)
 
+
+
+def test_active_report_cells_stay_apart(corpus_dir, pbc35):
+    """WO/PBC/35/2 Annex III is a tab table (报告文号 | 联检组报告链接 | 未完成建议数量 | 首协会评论意见 | 其他文件):
+    each cell is its own field, "首协会评论意见" and "报告要点" are never run together."""
+    lines = (corpus_dir / PBC35).read_text(encoding="utf-8").split("\n")
+    assert len(pbc35.data.listings) == 5
+    for x in pbc35.data.listings:
+        cells = lines[x.start_line - 1].split("\t")
+        assert cells[0] == x.report and cells[1] == x.title
+        assert cells[2] == f"{x.outstanding} {'立法机构' if x.addressees == ['legislative'] else '行政首长'}"
+        assert (x.ceb_comments, x.other) == (cells[3], cells[4]) == (cells[3], "报告要点")
+    assert pbc35.data.listings[-1].ceb_comments == "首协会评论意见和检查组的回应"
