@@ -139,7 +139,11 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files to validat
              store: Optional[str] = StoreOpt,
              lang: str = typer.Option("en", "--lang", help="Language of the messages (en, zh)."),
              fmt: str = typer.Option("table", "--format", help="table, turtle or json.")):
-    """Validate data against the SHACL shapes. Exit 0 conforming, 1 violations, 2 unusable input."""
+    """Validate data against the SHACL shapes.
+
+    Exit 0: no violations (warnings and infos may be listed; the standard report's sh:conforms is
+    false whenever there is any result), 1: violations, 2: unusable input, or a store that does not
+    exist or cannot be read."""
     from jiukg import validation
 
     code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store))

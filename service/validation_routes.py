@@ -6,9 +6,11 @@ POST /validate  body: RDF in any syntax named by Content-Type (Turtle, N-Triples
                 Nothing is written.
 GET  /validate  the current store.
 
-The report comes as JSON (documented in jiukg.validation), Turtle (the standard
-sh:ValidationReport) or an HTML page for stewards, by Accept. `?severity=` keeps
-only some severities, `?lang=zh` gives Chinese messages.
+The report comes as JSON (documented in jiukg.validation), Turtle or JSON-LD (the
+standard sh:ValidationReport, whose sh:conforms is true only without any result)
+or an HTML page for stewards, by Accept. `X-Conforms` and the JSON "conforms" give
+jiukg's verdict instead: no violation, what the write gate accepts. `?severity=`
+keeps only some severities, `?lang=zh` gives Chinese messages.
 """
 
 from __future__ import annotations
@@ -153,6 +155,9 @@ def render_html(request: Request, report: validation.ValidationReport, what: str
             value = e(validation.show_value(r.value, 80))
             if vlink:
                 value = f'<a href="{e(vlink)}">{value}</a>'
+            if r.value is None and r.values:  # two texts in one language: both, in full
+                value = "<br>".join(f'<span class="conflict">{e(validation.show_value(v, 10_000))}</span>'
+                                    for v in r.values)
             path = e(validation.short(r.path)) if isinstance(r.path, URIRef) else ""
             rows.append(f'<tr class="result sev-{r.severity}" data-severity="{r.severity}">'
                         f'<td><span class="badge {r.severity}">{e(sev[r.severity])}</span></td>'

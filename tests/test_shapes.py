@@ -3,7 +3,9 @@
 tests/data/shapes/base.ttl holds one record of every kind the loaders write and
 conforms to every shape without a single result. Each case below breaks one
 rule with a SPARQL Update on a copy of it and says what the report must hold.
-A meta-test checks that every shape and property shape is broken by some case.
+Meta-tests check that every constraint component of every shape (node-level and
+of each property shape) is broken by some case, and that base.ttl gives every
+property shape values to check, so that its passing is not vacuous.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ LST = PR + "/active-report/JIU-REP-2024-4"
 FU = "doc/A/76/644/follow-up/A-RES-75-253"
 OBS = "dataset/oversight/A-76-644/JIU/2020"
 P1 = PR + "/passage/L1-L1"
+SES = "org/WIPO-PBC/session/38"
+I1, IY = "instant/2025-05-19", "instant/2020"
 BN = object()  # "the focus node is a blank node"
 
 
@@ -103,8 +107,22 @@ CASES = [
     ("session-iri", 'INSERT DATA { [] a jiu:Session ; jiu:sessionNumber 1 ; jiu:sessionOf <org/WIPO-PBC> }', BN, None, "Violation", "SessionShape", "NodeKind"),
     ("session-number", sub("org/WIPO-PBC/session/38", "jiu:sessionNumber", '"38"'), "org/WIPO-PBC/session/38", "jiu:sessionNumber", "Violation", "SessionShape", "Datatype"),
     ("session-of", drop("org/WIPO-PBC/session/38", "jiu:sessionOf"), "org/WIPO-PBC/session/38", "jiu:sessionOf", "Violation", "SessionShape", "MinCount"),
-    ("session-beginning", 'INSERT DATA { <org/WIPO-PBC/session/38> time:hasBeginning <instant/2025-05-19> , <instant/2025-05-20> }', "org/WIPO-PBC/session/38", "time:hasBeginning", "Violation", "SessionShape", "MaxCount"),
-    ("session-end", 'INSERT DATA { <org/WIPO-PBC/session/38> time:hasEnd <instant/2025-05-22> , <instant/2025-05-23> }', "org/WIPO-PBC/session/38", "time:hasEnd", "Violation", "SessionShape", "MaxCount"),
+    ("session-number-missing", drop(SES, "jiu:sessionNumber"), SES, "jiu:sessionNumber", "Violation", "SessionShape", "MinCount"),
+    ("session-number-two", add(SES, "jiu:sessionNumber", "39"), SES, "jiu:sessionNumber", "Violation", "SessionShape", "MaxCount"),
+    ("session-number-zero", sub(SES, "jiu:sessionNumber", "0"), SES, "jiu:sessionNumber", "Violation", "SessionShape", "MinInclusive"),
+    ("session-of-class", sub(SES, "jiu:sessionOf", f"<{PR}>"), SES, "jiu:sessionOf", "Violation", "SessionShape", "Class"),
+    ("session-of-two", add(SES, "jiu:sessionOf", "<org/UN-GA>"), SES, "jiu:sessionOf", "Violation", "SessionShape", "MaxCount"),
+    ("doc-iri-blank", 'INSERT DATA { [] a jiu:Resolution ; jiu:symbol "A/RES/1/1" ; dcterms:type dockind:resolution }', BN, None, "Violation", "DocumentShape", "NodeKind"),
+    ("doc-symbol-datatype", sub("doc/E/2023/55", "jiu:symbol", '"E/2023/55"^^xsd:token'), "doc/E/2023/55", "jiu:symbol", "Violation", "DocumentShape", "Datatype"),
+    ("doc-kind-two", add("doc/E/2023/55", "dcterms:type", "dockind:sg-report"), "doc/E/2023/55", "dcterms:type", "Violation", "DocumentShape", "MaxCount"),
+    ("doc-issued-two", add(PR, "dcterms:issued", '"2025-04-01"^^xsd:date'), PR, "dcterms:issued", "Violation", "DocumentShape", "MaxCount"),
+    ("doc-session-two", add(PR, "jiu:session", "<org/WIPO-PBC/session/39>"), PR, "jiu:session", "Violation", "DocumentShape", "MaxCount"),
+    ("doc-language-pattern", sub(PR, "dcterms:language", "<http://id.loc.gov/vocabulary/iso639-2/chi>"), PR, "dcterms:language", "Violation", "DocumentShape", "Pattern"),
+    ("doc-original-language-two", add(PR, "jiu:originalLanguage", "iso:fr"), PR, "jiu:originalLanguage", "Violation", "DocumentShape", "MaxCount"),
+    ("doc-original-language-literal", sub(PR, "jiu:originalLanguage", '"en"'), PR, "jiu:originalLanguage", "Violation", "DocumentShape", "NodeKind"),
+    ("doc-checksum-datatype", sub(PR, "jiu:sourceChecksum", f'"{"0" * 64}"^^xsd:hexBinary'), PR, "jiu:sourceChecksum", "Violation", "DocumentShape", "Datatype"),
+    ("doc-checksum-two", add(PR, "jiu:sourceChecksum", f'"{"1" * 64}"'), PR, "jiu:sourceChecksum", "Violation", "DocumentShape", "MaxCount"),
+    ("doc-agenda-item-empty", sub(PR, "jiu:agendaItem", '""'), PR, "jiu:agendaItem", "Violation", "DocumentShape", "MinLength"),
     # recommendations
     ("rec-iri", f'INSERT DATA {{ <{REP}/recommendation/3> a jiu:Recommendation ; jiu:inPublication <{REP}> ; jiu:recommendationNumber 3 }}', REP + "/recommendation/3", None, "Violation", "RecommendationShape", "Pattern"),
     ("rec-publication", sub(REC2, "jiu:inPublication", "<doc/A/80/263>"), REC2, "jiu:inPublication", "Violation", "RecommendationShape", "Class"),
@@ -122,6 +140,10 @@ CASES = [
     ("rec-channel", sub(REC2, "jiu:toBeImplementedThrough", "<org/WIPO>"), REC2, "jiu:toBeImplementedThrough", "Violation", "RecommendationShape", "Class"),
     ("rec-channel-evidence-lang", sub(REC2, "jiu:implementationChannelEvidence", '"via CEB"'), REC2, "jiu:implementationChannelEvidence", "Violation", "RecommendationShape", "Datatype"),
     ("rec-channel-evidence", drop(REC2, "jiu:implementationChannelEvidence"), REC2, "jiu:toBeImplementedThrough", "Warning", "RecommendationChannelEvidenceShape", "SPARQL"),
+    ("rec-iri-blank", f'INSERT DATA {{ [] a jiu:Recommendation ; jiu:inPublication <{REP}> ; jiu:recommendationNumber 3 ; jiu:recommendationText "x"@zh ; prov:wasDerivedFrom <{P1}> }}', BN, None, "Violation", "RecommendationShape", "NodeKind"),
+    ("rec-publication-two", add(REC2, "jiu:inPublication", "<doc/JIU/NOTE/2022/1/Rev.1>"), REC2, "jiu:inPublication", "Violation", "RecommendationShape", "MaxCount"),
+    ("rec-number-missing", drop(REC2, "jiu:recommendationNumber"), REC2, "jiu:recommendationNumber", "Violation", "RecommendationShape", "MinCount"),
+    ("rec-number-two", add(REC2, "jiu:recommendationNumber", "3"), REC2, "jiu:recommendationNumber", "Violation", "RecommendationShape", "MaxCount"),
     ("rec-number-unique", f'DELETE WHERE {{ <{REC1}> jiu:recommendationNumber ?n }} ; INSERT DATA {{ <{REC1}> jiu:recommendationNumber 2 }}', REC1, "jiu:recommendationNumber", "Violation", "RecommendationNumberUniqueShape", "SPARQL"),
     ("rec-iri-number", sub(REC1, "jiu:recommendationNumber", "3"), REC1, "jiu:recommendationNumber", "Violation", "RecommendationIriShape", "SPARQL"),
     # CEB comments
@@ -132,6 +154,13 @@ CASES = [
     ("comment-stance", sub(COM, "jiu:stance", "acc:accepted"), COM, "jiu:stance", "Violation", "CEBCommentShape", "In"),
     ("comment-stance-evidence", sub(COM, "jiu:stanceEvidence", '"supports"'), COM, "jiu:stanceEvidence", "Violation", "CEBCommentShape", "Datatype"),
     ("comment-reported-in", drop(COM, "jiu:reportedIn"), COM, "jiu:reportedIn", "Violation", "CEBCommentShape", "MinCount"),
+    ("comment-on-two", add(COM, "jiu:commentOn", f"<{REC1}>"), COM, "jiu:commentOn", "Violation", "CEBCommentShape", "MaxCount"),
+    ("comment-text-no-lang", sub(COM, "jiu:commentText", '"The organizations support it."'), COM, "jiu:commentText", "Violation", "CEBCommentShape", "Datatype"),
+    ("comment-text-two", add(COM, "jiu:commentText", '"各组织支持。"@zh'), COM, "jiu:commentText", "Violation", "CEBCommentShape", "UniqueLang"),
+    ("comment-text-empty", sub(COM, "jiu:commentText", '""@zh'), COM, "jiu:commentText", "Violation", "CEBCommentShape", "MinLength"),
+    ("comment-stance-two", add(COM, "jiu:stance", "stance:noted"), COM, "jiu:stance", "Violation", "CEBCommentShape", "MaxCount"),
+    ("comment-reported-in-class", sub(COM, "jiu:reportedIn", "<org/WIPO>"), COM, "jiu:reportedIn", "Violation", "CEBCommentShape", "Class"),
+    ("comment-reported-in-two", add(COM, "jiu:reportedIn", f"<{PR}>"), COM, "jiu:reportedIn", "Violation", "CEBCommentShape", "MaxCount"),
     ("comment-stance-missing", drop(COM, "jiu:stance"), COM, "jiu:stance", "Warning", "CommentStancePresentShape", "SPARQL"),
     # status statements
     ("status-iri", f'INSERT DATA {{ [] a jiu:StatusStatement ; jiu:aboutRecommendation <{REC2}> }}', BN, None, "Violation", "StatusStatementShape", "NodeKind"),
@@ -154,6 +183,23 @@ CASES = [
     ("status-assessment-updated", sub(ST, "jiu:assessmentUpdated", "1"), ST, "jiu:assessmentUpdated", "Violation", "StatusStatementShape", "Datatype"),
     ("status-is-new", sub(ST, "jiu:isNew", '"true"'), ST, "jiu:isNew", "Violation", "StatusStatementShape", "Datatype"),
     ("status-proposed", add(ST, "jiu:proposedForApproval", "false"), ST, "jiu:proposedForApproval", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-recommendation-missing", drop(ST, "jiu:aboutRecommendation"), ST, "jiu:aboutRecommendation", "Violation", "StatusStatementShape", "MinCount"),
+    ("status-recommendation-two", add(ST, "jiu:aboutRecommendation", f"<{REC1}>"), ST, "jiu:aboutRecommendation", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-organization-two", add(ST, "jiu:reportingOrganization", "<org/ILO>"), ST, "jiu:reportingOrganization", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-asof-missing", drop(ST, "jiu:asOf"), ST, "jiu:asOf", "Violation", "StatusStatementShape", "MinCount"),
+    ("status-asof-two", add(ST, "jiu:asOf", '"2025-01-31"^^xsd:date'), ST, "jiu:asOf", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-reported-in-missing", drop(ST, "jiu:reportedIn"), ST, "jiu:reportedIn", "Violation", "StatusStatementShape", "MinCount"),
+    ("status-reported-in-class", sub(ST, "jiu:reportedIn", "<org/WIPO>"), ST, "jiu:reportedIn", "Violation", "StatusStatementShape", "Class"),
+    ("status-acceptance-two", add(ST, "jiu:acceptance", "acc:not-accepted"), ST, "jiu:acceptance", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-implementation-two", add(ST, "jiu:implementation", "impl:implemented"), ST, "jiu:implementation", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-previous-acceptance-two", add(ST, "jiu:previousAcceptance", "acc:not-accepted"), ST, "jiu:previousAcceptance", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-previous-implementation-two", add(ST, "jiu:previousImplementation", "impl:in-progress"), ST, "jiu:previousImplementation", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-official-no-lang", sub(ST, "jiu:responsibleOfficial", '"ADG"'), ST, "jiu:responsibleOfficial", "Violation", "StatusStatementShape", "Datatype"),
+    ("status-assessment-two", add(ST, "jiu:managementAssessment", '"另一评估。"@zh'), ST, "jiu:managementAssessment", "Violation", "StatusStatementShape", "UniqueLang"),
+    ("status-unchanged-two", add(ST, "jiu:statusUnchanged", "true"), ST, "jiu:statusUnchanged", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-assessment-updated-two", add(ST, "jiu:assessmentUpdated", "false"), ST, "jiu:assessmentUpdated", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-is-new-two", add(ST, "jiu:isNew", "true"), ST, "jiu:isNew", "Violation", "StatusStatementShape", "MaxCount"),
+    ("status-proposed-datatype", sub(ST, "jiu:proposedForApproval", '"yes"'), ST, "jiu:proposedForApproval", "Violation", "StatusStatementShape", "Datatype"),
     ("status-assessment-missing", drop(ST, "jiu:managementAssessment"), ST, "jiu:managementAssessment", "Warning", "StatusAssessmentShape", "MinCount"),
     ("status-assessment-empty", sub(ST, "jiu:managementAssessment", '" "@zh'), ST, "jiu:managementAssessment", "Warning", "StatusAssessmentShape", "Pattern"),
     ("status-implementation-not-accepted", sub(ST, "jiu:acceptance", "acc:under-consideration"), ST, "jiu:implementation", "Violation", "StatusImplementationNeedsAcceptanceShape", "SPARQL"),
@@ -169,6 +215,11 @@ CASES = [
     ("org-label-two", f'INSERT DATA {{ <org/XYZ> a jiu:OversightBody ; {ORG_OK} , "另一个"@zh }}', "org/XYZ", "skos:prefLabel", "Violation", "OrganizationShape", "UniqueLang"),
     ("org-acronym", f'INSERT DATA {{ <org/XYZ> a jiu:OversightBody ; {ORG_OK} ; jiu:acronym "XYZ" }}', "org/XYZ", "jiu:acronym", "Violation", "OrganizationShape", "Datatype"),
     ("org-no-zh", 'INSERT DATA { <org/XYZ> a jiu:OversightBody ; skos:prefLabel "Test"@en }', "org/XYZ", "skos:prefLabel", "Warning", "OrganizationLabelLanguagesShape", "QualifiedMinCount"),
+    ("org-iri-blank", f'INSERT DATA {{ [] a jiu:ParticipatingOrganization ; {ORG_OK} }}', BN, None, "Violation", "OrganizationShape", "NodeKind"),
+    ("org-label-no-lang", 'INSERT DATA { <org/XYZ> a jiu:OversightBody ; skos:prefLabel "XYZ" , "Test"@en , "测试"@zh }', "org/XYZ", "skos:prefLabel", "Violation", "OrganizationShape", "Datatype"),
+    ("governing-body-of-class", f'INSERT DATA {{ <org/XYZ> a jiu:GoverningBody ; {ORG_OK} ; jiu:governingBodyOf <org/UN-GA> }}', "org/XYZ", "jiu:governingBodyOf", "Violation", "GoverningBodyShape", "Class"),
+    ("executive-head-post-class", f'INSERT DATA {{ <org/XYZ-DG> a jiu:ExecutiveHead ; {ORG_OK} ; org:postIn <org/UN-GA> }}', "org/XYZ-DG", "org:postIn", "Violation", "ExecutiveHeadShape", "Class"),
+    ("executive-head-post-two", f'INSERT DATA {{ <org/XYZ-DG> a jiu:ExecutiveHead ; {ORG_OK} ; org:postIn <org/WIPO> , <org/ILO> }}', "org/XYZ-DG", "org:postIn", "Violation", "ExecutiveHeadShape", "MaxCount"),
     ("governing-body", f'INSERT DATA {{ <org/XYZ> a jiu:GoverningBody ; {ORG_OK} }}', "org/XYZ", "jiu:governingBodyOf", "Violation", "GoverningBodyShape", "MinCount"),
     ("mechanism-part-of", f'INSERT DATA {{ <org/XYZ> a jiu:Network ; {ORG_OK} ; org:subOrganizationOf <org/WIPO> }}', "org/XYZ", "org:subOrganizationOf", "Violation", "MechanismShape", "Class"),
     ("executive-head", f'INSERT DATA {{ <org/XYZ-DG> a jiu:ExecutiveHead ; {ORG_OK} }}', "org/XYZ-DG", "org:postIn", "Violation", "ExecutiveHeadShape", "MinCount"),
@@ -179,10 +230,21 @@ CASES = [
     ("review-year", sub("review/A474", "jiu:workProgrammeYear", "2025"), "review/A474", "jiu:workProgrammeYear", "Violation", "JIUReviewShape", "Datatype"),
     ("review-listed-in", drop("review/A474", "jiu:listedIn"), "review/A474", "jiu:listedIn", "Violation", "JIUReviewShape", "MinCount"),
     ("review-concerns", sub("review/A474", "jiu:concerns", f"<{PR}>"), "review/A474", "jiu:concerns", "Violation", "JIUReviewShape", "Class"),
+    ("review-iri-blank", f'INSERT DATA {{ [] a jiu:JIUReview ; jiu:projectCode "A1" ; dcterms:title "t"@zh ; jiu:listedIn <{PR}> ; prov:wasDerivedFrom <{P1}> }}', BN, None, "Violation", "JIUReviewShape", "NodeKind"),
+    ("review-code-missing", drop("review/A474", "jiu:projectCode"), "review/A474", "jiu:projectCode", "Violation", "JIUReviewShape", "MinCount"),
+    ("review-code-two", add("review/A474", "jiu:projectCode", '"A4740"'), "review/A474", "jiu:projectCode", "Violation", "JIUReviewShape", "MaxCount"),
+    ("review-code-datatype", sub("review/A474", "jiu:projectCode", '"A474"^^xsd:token'), "review/A474", "jiu:projectCode", "Violation", "JIUReviewShape", "Datatype"),
+    ("review-title-no-lang", sub("review/A474", "dcterms:title", '"Business continuity"'), "review/A474", "dcterms:title", "Violation", "JIUReviewShape", "Datatype"),
+    ("review-year-two", add("review/A474", "jiu:workProgrammeYear", '"2024"^^xsd:gYear'), "review/A474", "jiu:workProgrammeYear", "Violation", "JIUReviewShape", "MaxCount"),
+    ("review-listed-in-class", sub("review/A474", "jiu:listedIn", "<org/WIPO>"), "review/A474", "jiu:listedIn", "Violation", "JIUReviewShape", "Class"),
     ("review-code-iri", sub("review/A474", "jiu:projectCode", '"A475"'), "review/A474", "jiu:projectCode", "Violation", "JIUReviewCodeShape", "SPARQL"),
     ("review-year-missing", drop("review/A474", "jiu:workProgrammeYear"), "review/A474", "jiu:workProgrammeYear", "Warning", "JIUReviewYearShape", "MinCount"),
     ("listing-iri", f'INSERT DATA {{ [] a jiu:ActiveReportListing ; jiu:listedReport <{REP}> }}', BN, None, "Violation", "ActiveReportListingShape", "NodeKind"),
     ("listing-report", drop(LST, "jiu:listedReport"), LST, "jiu:listedReport", "Violation", "ActiveReportListingShape", "MinCount"),
+    ("listing-report-class", sub(LST, "jiu:listedReport", "<doc/A/80/263>"), LST, "jiu:listedReport", "Violation", "ActiveReportListingShape", "Class"),
+    ("listing-report-two", add(LST, "jiu:listedReport", "<doc/JIU/NOTE/2022/1/Rev.1>"), LST, "jiu:listedReport", "Violation", "ActiveReportListingShape", "MaxCount"),
+    ("listing-count-two", add(LST, "jiu:outstandingCount", '"6"^^xsd:nonNegativeInteger'), LST, "jiu:outstandingCount", "Violation", "ActiveReportListingShape", "MaxCount"),
+    ("listing-reported-in-class", sub(LST, "jiu:reportedIn", "<org/WIPO>"), LST, "jiu:reportedIn", "Violation", "ActiveReportListingShape", "Class"),
     ("listing-count", sub(LST, "jiu:outstandingCount", "-1"), LST, "jiu:outstandingCount", "Violation", "ActiveReportListingShape", "MinInclusive"),
     ("listing-count-type", sub(LST, "jiu:outstandingCount", '"five"'), LST, "jiu:outstandingCount", "Violation", "ActiveReportListingShape", "Or"),
     ("listing-addressee", sub(LST, "jiu:addresseeKind", "acc:accepted"), LST, "jiu:addresseeKind", "Violation", "ActiveReportListingShape", "In"),
@@ -194,6 +256,11 @@ CASES = [
     ("followup-document", sub(FU, "jiu:followUpDocument", "<doc/A/76/999>"), FU, "jiu:followUpDocument", "Violation", "ResolutionFollowUpShape", "Class"),
     ("followup-summary", add(FU, "jiu:summary", '"另一摘要"@zh'), FU, "jiu:summary", "Violation", "ResolutionFollowUpShape", "UniqueLang"),
     ("followup-reported-in", drop(FU, "jiu:reportedIn"), FU, "jiu:reportedIn", "Violation", "ResolutionFollowUpShape", "MinCount"),
+    ("followup-resolution-missing", drop(FU, "jiu:aboutResolution"), FU, "jiu:aboutResolution", "Violation", "ResolutionFollowUpShape", "MinCount"),
+    ("followup-agenda-datatype", sub(FU, "jiu:agendaItem", "136"), FU, "jiu:agendaItem", "Violation", "ResolutionFollowUpShape", "Datatype"),
+    ("followup-summary-no-lang", sub(FU, "jiu:summary", '"A progress report was submitted."'), FU, "jiu:summary", "Violation", "ResolutionFollowUpShape", "Datatype"),
+    ("followup-reported-in-class", sub(FU, "jiu:reportedIn", "<org/WIPO>"), FU, "jiu:reportedIn", "Violation", "ResolutionFollowUpShape", "Class"),
+    ("followup-reported-in-two", add(FU, "jiu:reportedIn", f"<{NOTE}>"), FU, "jiu:reportedIn", "Violation", "ResolutionFollowUpShape", "MaxCount"),
     ("followup-nothing", drop(FU, "jiu:followUpDocument") + " ; " + drop(FU, "jiu:summary"), FU, None, "Warning", "ResolutionFollowUpDocumentsShape", "Or"),
     # statistics
     ("dataset-structure", sub("dataset/oversight/A-76-644", "qb:structure", "<https://example.org/dsd>"), "dataset/oversight/A-76-644", "qb:structure", "Violation", "DataSetShape", "HasValue"),
@@ -206,13 +273,51 @@ CASES = [
     ("obs-issued", sub(OBS, "jiu:recommendationsIssued", "-100"), OBS, "jiu:recommendationsIssued", "Violation", "ObservationShape", "MinInclusive"),
     ("obs-implemented", sub(OBS, "jiu:recommendationsImplemented", '"80"'), OBS, "jiu:recommendationsImplemented", "Violation", "ObservationShape", "Datatype"),
     ("obs-outstanding", add(OBS, "jiu:recommendationsOutstanding", "21"), OBS, "jiu:recommendationsOutstanding", "Violation", "ObservationShape", "MaxCount"),
-    ("obs-closed", add(OBS, "jiu:recommendationsClosed", '"0"'), OBS, "jiu:recommendationsClosed", "Violation", "ObservationShape", "Datatype"),
+    ("obs-closed", sub(OBS, "jiu:recommendationsClosed", '"5"'), OBS, "jiu:recommendationsClosed", "Violation", "ObservationShape", "Datatype"),
     ("obs-rate", sub(OBS, "jiu:implementationRate", "120.0"), OBS, "jiu:implementationRate", "Violation", "ObservationShape", "MaxInclusive"),
-    ("obs-acceptance-rate", add(OBS, "jiu:acceptanceRate", '"-5.0"^^xsd:decimal'), OBS, "jiu:acceptanceRate", "Violation", "ObservationShape", "MinInclusive"),
-    ("obs-no-measure", f"DELETE WHERE {{ <{OBS}> jiu:recommendationsIssued ?a ; jiu:recommendationsImplemented ?b ; jiu:recommendationsOutstanding ?c ; jiu:implementationRate ?d }}", OBS, None, "Violation", "ObservationMeasureShape", "SPARQL"),
+    ("obs-acceptance-rate", sub(OBS, "jiu:acceptanceRate", '"-5.0"^^xsd:decimal'), OBS, "jiu:acceptanceRate", "Violation", "ObservationShape", "MinInclusive"),
+    ("obs-no-measure", f"DELETE WHERE {{ <{OBS}> jiu:recommendationsIssued ?a ; jiu:recommendationsImplemented ?b ; jiu:recommendationsOutstanding ?c ; jiu:recommendationsClosed ?e ; jiu:implementationRate ?d ; jiu:acceptanceRate ?f }}", OBS, None, "Violation", "ObservationMeasureShape", "SPARQL"),
+    ("dataset-structure-missing", drop("dataset/oversight/A-76-644", "qb:structure"), "dataset/oversight/A-76-644", "qb:structure", "Violation", "DataSetShape", "MinCount"),
+    ("dataset-structure-two", add("dataset/oversight/A-76-644", "qb:structure", "<https://example.org/dsd>"), "dataset/oversight/A-76-644", "qb:structure", "Violation", "DataSetShape", "MaxCount"),
+    ("obs-dataset-class", sub(OBS, "qb:dataSet", "<org/JIU>"), OBS, "qb:dataSet", "Violation", "ObservationShape", "Class"),
+    ("obs-dataset-two", add(OBS, "qb:dataSet", "<dataset/oversight/A-76-644/bis>"), OBS, "qb:dataSet", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-body-missing", drop(OBS, "jiu:oversightBody"), OBS, "jiu:oversightBody", "Violation", "ObservationShape", "MinCount"),
+    ("obs-body-two", add(OBS, "jiu:oversightBody", "<org/OIOS>"), OBS, "jiu:oversightBody", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-period-class", sub(OBS, "jiu:refPeriod", "<org/JIU>"), OBS, "jiu:refPeriod", "Violation", "ObservationShape", "Class"),
+    ("obs-period-two", add(OBS, "jiu:refPeriod", "<period/2021>"), OBS, "jiu:refPeriod", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-category-no-lang", sub(OBS, "jiu:category", '"all"'), OBS, "jiu:category", "Violation", "ObservationShape", "Datatype"),
+    ("obs-issued-datatype", sub(OBS, "jiu:recommendationsIssued", '"100"'), OBS, "jiu:recommendationsIssued", "Violation", "ObservationShape", "Datatype"),
+    ("obs-issued-two", add(OBS, "jiu:recommendationsIssued", "101"), OBS, "jiu:recommendationsIssued", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-implemented-negative", sub(OBS, "jiu:recommendationsImplemented", "-75"), OBS, "jiu:recommendationsImplemented", "Violation", "ObservationShape", "MinInclusive"),
+    ("obs-implemented-two", add(OBS, "jiu:recommendationsImplemented", "76"), OBS, "jiu:recommendationsImplemented", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-outstanding-datatype", sub(OBS, "jiu:recommendationsOutstanding", '"20"^^xsd:decimal'), OBS, "jiu:recommendationsOutstanding", "Violation", "ObservationShape", "Datatype"),
+    ("obs-outstanding-negative", sub(OBS, "jiu:recommendationsOutstanding", "-20"), OBS, "jiu:recommendationsOutstanding", "Violation", "ObservationShape", "MinInclusive"),
+    ("obs-closed-negative", sub(OBS, "jiu:recommendationsClosed", "-5"), OBS, "jiu:recommendationsClosed", "Violation", "ObservationShape", "MinInclusive"),
+    ("obs-closed-two", add(OBS, "jiu:recommendationsClosed", "6"), OBS, "jiu:recommendationsClosed", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-rate-datatype", sub(OBS, "jiu:implementationRate", "80"), OBS, "jiu:implementationRate", "Violation", "ObservationShape", "Datatype"),
+    ("obs-rate-negative", sub(OBS, "jiu:implementationRate", '"-1.0"^^xsd:decimal'), OBS, "jiu:implementationRate", "Violation", "ObservationShape", "MinInclusive"),
+    ("obs-rate-two", add(OBS, "jiu:implementationRate", "81.0"), OBS, "jiu:implementationRate", "Violation", "ObservationShape", "MaxCount"),
+    ("obs-acceptance-rate-datatype", sub(OBS, "jiu:acceptanceRate", "95"), OBS, "jiu:acceptanceRate", "Violation", "ObservationShape", "Datatype"),
+    ("obs-acceptance-rate-over", sub(OBS, "jiu:acceptanceRate", "100.5"), OBS, "jiu:acceptanceRate", "Violation", "ObservationShape", "MaxInclusive"),
+    ("obs-acceptance-rate-two", add(OBS, "jiu:acceptanceRate", "90.0"), OBS, "jiu:acceptanceRate", "Violation", "ObservationShape", "MaxCount"),
     ("obs-duplicate", f'INSERT DATA {{ <{OBS}/bis> a qb:Observation ; qb:dataSet <dataset/oversight/A-76-644> ; jiu:oversightBody <org/JIU> ; jiu:refPeriod <period/2020> ; jiu:category "全部"@zh ; jiu:recommendationsIssued 100 ; prov:wasDerivedFrom <{P1}> }}', OBS, None, "Violation", "ObservationUniqueShape", "SPARQL"),
     ("obs-sum", sub(OBS, "jiu:recommendationsOutstanding", "30"), OBS, "jiu:recommendationsIssued", "Warning", "ObservationArithmeticShape", "SPARQL"),
     ("obs-rate-counts", sub(OBS, "jiu:implementationRate", "60.0"), OBS, "jiu:implementationRate", "Warning", "ObservationRateShape", "SPARQL"),
+    # time: instants and intervals (sessions, statistics periods)
+    ("instant-no-position", drop(I1, "time:inXSDDate"), I1, None, "Violation", "InstantShape", "Xone"),
+    ("instant-two-positions", add(IY, "time:inXSDDate", '"2020-01-01"^^xsd:date'), IY, None, "Violation", "InstantShape", "Xone"),
+    ("instant-date-string", sub(I1, "time:inXSDDate", '"2025-05-19"'), I1, "time:inXSDDate", "Violation", "InstantShape", "Datatype"),
+    ("instant-date-datetime", sub(I1, "time:inXSDDate", '"2025-05-19T10:00:00"^^xsd:dateTime'), I1, "time:inXSDDate", "Violation", "InstantShape", "Datatype"),
+    ("instant-date-two", add(I1, "time:inXSDDate", '"2025-05-20"^^xsd:date'), I1, "time:inXSDDate", "Violation", "InstantShape", "MaxCount"),
+    ("instant-year-integer", sub(IY, "time:inXSDgYear", "2020"), IY, "time:inXSDgYear", "Violation", "InstantShape", "Datatype"),
+    ("instant-year-two", add(IY, "time:inXSDgYear", '"2021"^^xsd:gYear'), IY, "time:inXSDgYear", "Violation", "InstantShape", "MaxCount"),
+    ("interval-beginning-two", add(SES, "time:hasBeginning", "<instant/2025-05-23>"), SES, "time:hasBeginning", "Violation", "IntervalShape", "MaxCount"),
+    ("interval-beginning-class", sub(SES, "time:hasBeginning", '<instant/2025-05-18>'), SES, "time:hasBeginning", "Violation", "IntervalShape", "Class"),
+    ("interval-end-two", add(SES, "time:hasEnd", "<instant/2025-05-19>"), SES, "time:hasEnd", "Violation", "IntervalShape", "MaxCount"),
+    ("interval-end-literal", sub("period/2020", "time:hasEnd", '"2020"^^xsd:gYear'), "period/2020", "time:hasEnd", "Violation", "IntervalShape", "Class"),
+    ("interval-order-dates", sub(SES, "time:hasBeginning", "<instant/2025-05-23>") + " ; " + sub(SES, "time:hasEnd", "<instant/2025-05-19>"), SES, "time:hasBeginning", "Violation", "IntervalOrderShape", "SPARQL"),
+    ("interval-order-years", 'INSERT DATA { <instant/2021> a time:Instant ; time:inXSDgYear "2021"^^xsd:gYear } ; ' + sub("period/2020", "time:hasBeginning", "<instant/2021>"), "period/2020", "time:hasBeginning", "Violation", "IntervalOrderShape", "SPARQL"),
+    ("interval-order-year-date", sub(SES, "time:hasEnd", "<instant/2020>"), SES, "time:hasBeginning", "Violation", "IntervalOrderShape", "SPARQL"),
     # provenance
     ("passage-iri", f'INSERT DATA {{ <{PR}/passage/first> a jiu:Passage ; jiu:passageText "a"@zh ; jiu:startLine "1"^^xsd:positiveInteger ; jiu:endLine "1"^^xsd:positiveInteger ; jiu:startOffset "0"^^xsd:nonNegativeInteger ; jiu:endOffset "1"^^xsd:nonNegativeInteger ; prov:wasQuotedFrom <{PR}> }}', PR + "/passage/first", None, "Violation", "PassageShape", "Pattern"),
     ("passage-text", drop(P1, "jiu:passageText"), P1, "jiu:passageText", "Violation", "PassageShape", "MinCount"),
@@ -221,6 +326,23 @@ CASES = [
     ("passage-start-offset", sub(P1, "jiu:startOffset", '"1.5"^^xsd:decimal'), P1, "jiu:startOffset", "Violation", "PassageShape", "Or"),
     ("passage-end-offset", drop(P1, "jiu:endOffset"), P1, "jiu:endOffset", "Violation", "PassageShape", "MinCount"),
     ("passage-quoted-from", drop(P1, "prov:wasQuotedFrom"), P1, "prov:wasQuotedFrom", "Violation", "PassageShape", "MinCount"),
+    ("passage-iri-blank", f'INSERT DATA {{ [] a jiu:Passage ; jiu:passageText "a"@zh ; jiu:startLine 1 ; jiu:endLine 1 ; jiu:startOffset 0 ; jiu:endOffset 1 ; prov:wasQuotedFrom <{PR}> }}', BN, None, "Violation", "PassageShape", "NodeKind"),
+    ("passage-text-no-lang", sub(P1, "jiu:passageText", '"接受情况：已接受"'), P1, "jiu:passageText", "Violation", "PassageShape", "Datatype"),
+    ("passage-text-two", add(P1, "jiu:passageText", '"Acceptance: accepted"@en'), P1, "jiu:passageText", "Violation", "PassageShape", "MaxCount"),
+    ("passage-start-line-missing", drop(P1, "jiu:startLine"), P1, "jiu:startLine", "Violation", "PassageShape", "MinCount"),
+    ("passage-start-line-two", add(P1, "jiu:startLine", '"2"^^xsd:positiveInteger'), P1, "jiu:startLine", "Violation", "PassageShape", "MaxCount"),
+    ("passage-start-line-zero", sub(P1, "jiu:startLine", "0"), P1, "jiu:startLine", "Violation", "PassageShape", "MinInclusive"),
+    ("passage-end-line-missing", drop(P1, "jiu:endLine"), P1, "jiu:endLine", "Violation", "PassageShape", "MinCount"),
+    ("passage-end-line-two", add(P1, "jiu:endLine", '"2"^^xsd:positiveInteger'), P1, "jiu:endLine", "Violation", "PassageShape", "MaxCount"),
+    ("passage-end-line-type", sub(P1, "jiu:endLine", '"1.0"^^xsd:decimal'), P1, "jiu:endLine", "Violation", "PassageShape", "Or"),
+    ("passage-start-offset-missing", drop(P1, "jiu:startOffset"), P1, "jiu:startOffset", "Violation", "PassageShape", "MinCount"),
+    ("passage-start-offset-two", add(P1, "jiu:startOffset", '"1"^^xsd:nonNegativeInteger'), P1, "jiu:startOffset", "Violation", "PassageShape", "MaxCount"),
+    ("passage-start-offset-negative", sub(P1, "jiu:startOffset", "-1"), P1, "jiu:startOffset", "Violation", "PassageShape", "MinInclusive"),
+    ("passage-end-offset-two", add(P1, "jiu:endOffset", '"9"^^xsd:nonNegativeInteger'), P1, "jiu:endOffset", "Violation", "PassageShape", "MaxCount"),
+    ("passage-end-offset-negative", sub(P1, "jiu:endOffset", "-8"), P1, "jiu:endOffset", "Violation", "PassageShape", "MinInclusive"),
+    ("passage-end-offset-type", sub(P1, "jiu:endOffset", '"8"'), P1, "jiu:endOffset", "Violation", "PassageShape", "Or"),
+    ("passage-quoted-from-class", sub(P1, "prov:wasQuotedFrom", "<org/WIPO>"), P1, "prov:wasQuotedFrom", "Violation", "PassageShape", "Class"),
+    ("passage-quoted-from-two", add(P1, "prov:wasQuotedFrom", f"<{NOTE}>"), P1, "prov:wasQuotedFrom", "Violation", "PassageShape", "MaxCount"),
     ("passage-span", sub(P1, "jiu:endOffset", '"9"^^xsd:nonNegativeInteger'), P1, None, "Violation", "PassageSpanShape", "SPARQL"),
     ("passage-source", drop("doc/A/76/644", "jiu:sourceChecksum"), "doc/A/76/644/passage/L1-L1", "prov:wasQuotedFrom", "Warning", "PassageSourceShape", "SPARQL"),
     ("record-passage", drop("review/A474", "prov:wasDerivedFrom"), "review/A474", "prov:wasDerivedFrom", "Violation", "RecordHasPassageShape", "SPARQL"),
@@ -326,22 +448,51 @@ def _constraint_components(sg: Graph, node) -> set[str]:
     return out
 
 
-def test_every_shape_has_a_breaking_case():
-    sg = validation.shapes_graph()
-    covered = {(c[5], c[3], c[6]) for c in CASES}
-    missing = []
+def _required_breaks(sg: Graph) -> set[tuple]:
+    """(node shape, path, component) that some case must produce: every constraint component of
+    every property shape, and of every node shape on the node itself (path None; a SPARQL rule:
+    any path)."""
+    out = set()
     for shape in set(sg.subjects(RDF.type, SH.NodeShape)):
         name = str(shape).rsplit("#", 1)[-1]
-        comps = _constraint_components(sg, shape)
-        if comps and not any((name, None, comp) in covered or (name, c3, comp) in covered
-                             for comp in comps for c3 in {c[3] for c in CASES if c[5] == name}):
-            missing.append(name)
+        for comp in _constraint_components(sg, shape):
+            out.add((name, "*" if comp == "SPARQL" else None, comp))
         for ps in sg.objects(shape, SH.property):
             path = validation.short(sg.value(ps, SH.path))
-            comps = _constraint_components(sg, ps)
-            if not any((name, path, comp) in covered for comp in comps):
-                missing.append(f"{name} {path} {sorted(comps)}")
-    assert not missing, "shapes without a breaking case: " + "; ".join(sorted(missing))
+            for comp in _constraint_components(sg, ps):
+                out.add((name, path, comp))
+    return out
+
+
+def test_every_constraint_has_a_breaking_case():
+    """Each constraint component of each shape is broken by at least one case (which test_shape_breaks runs)."""
+    sg = validation.shapes_graph()
+    covered = {(c[5], c[3], c[6]) for c in CASES} | {(c[5], "*", "SPARQL") for c in CASES if c[6] == "SPARQL"}
+    missing = sorted(_required_breaks(sg) - covered, key=str)
+    assert not missing, f"{len(missing)} constraints without a breaking case: " + "; ".join(map(str, missing))
+    assert len(_required_breaks(sg)) > 250  # the meta-test sees the constraints (not vacuously true)
+
+
+def test_every_property_shape_passes_on_real_values(base):
+    """No vacuous pass: every property shape finds values on its targets in base.ttl (with the
+    ontology and reference data), so that test_base_conforms_without_any_result checks them."""
+    data = validation._data({TEST_GRAPH: base})
+    for t in validation.axioms():
+        data.add(t)
+    idx = validation._Index(data)
+    roots, _ = validation._compiled_shapes()
+    vacuous = []
+    for shape in roots:
+        focus: set = set()
+        for kind, t in shape.targets:
+            focus |= idx.instances(t) if kind == "targetClass" else set(data.subjects(t, None)) \
+                if kind == "targetSubjectsOf" else set()
+        if not focus:
+            vacuous.append(f"{validation.short(shape.node)}: no target")
+        for ps in shape.properties:
+            if not any(idx.values(f, ps.path) for f in focus):
+                vacuous.append(f"{validation.short(shape.node)} {validation.short(ps.path)}")
+    assert not vacuous, "shapes that base.ttl passes without a value to check: " + "; ".join(vacuous)
 
 
 def test_every_shape_speaks_english_and_chinese():
@@ -399,11 +550,33 @@ def test_duplicate_number_found_across_graphs(memory_store, base):
     assert {"RecommendationNumberUniqueShape", "RecommendationIriShape"} <= shapes
 
 
+def test_time_intervals_that_pass(base):
+    """Not after is allowed: a one-day session (beginning = end), a period of one year (the year
+    spans it), a period from a year to a day of that year, and cumulative periods (2010 to 2020)."""
+    g = broken(base, sub(SES, "time:hasEnd", f"<{I1}>") + " ; " + 'INSERT DATA { '
+               '<period/2010/2020> a time:ProperInterval ; time:hasBeginning <instant/2010> ; '
+               '    time:hasEnd <instant/2020> . '
+               '<period/2020/H1> a time:ProperInterval ; time:hasBeginning <instant/2020> ; '
+               '    time:hasEnd <instant/2020-06-30> . '
+               '<instant/2010> a time:Instant ; time:inXSDgYear "2010"^^xsd:gYear . '
+               '<instant/2020-06-30> a time:Instant ; time:inXSDDate "2020-06-30"^^xsd:date }')
+    report = check(g)
+    assert report.results == [], validation.render_text(report)
+    # the same periods the wrong way round do not pass
+    g = broken(g, sub("period/2020/H1", "time:hasBeginning", "<instant/2020-06-30>") + " ; " +
+               sub("period/2020/H1", "time:hasEnd", "<instant/2010>"))
+    found = [(r.focus, r.shape) for r in check(g).results]
+    assert found == [(ID["period/2020/H1"], URIRef(JSH + "IntervalOrderShape"))]
+
+
 def test_render_text_groups_by_focus_and_translates(base):
     g = broken(base, drop(ST, "jiu:managementAssessment") + " ; " + sub(ST, "jiu:acceptance", "acc:not-accepted"))
     report = check(g)
     en, zh = validation.render_text(report, "en"), validation.render_text(report, "zh")
-    assert en.splitlines()[0].startswith("id/doc/JIU/REP/2024/4/rec/2/status/WIPO/WO-PBC-38-2")
+    # column headers, then the first focus node's heading line
+    assert en.splitlines()[0] == "focus node" and en.splitlines()[1].split() == ["severity", "path", "value", "message"]
+    assert zh.splitlines()[0] == "焦点节点" and zh.splitlines()[1].split() == ["严重程度", "路径", "值", "说明"]
+    assert en.splitlines()[3].startswith("id/doc/JIU/REP/2024/4/rec/2/status/WIPO/WO-PBC-38-2")
     assert "Violation" in en and "Warning" in en and "jiu:implementation" in en
     assert "违规" in zh and "警告" in zh and "只有已接受的建议才有落实状况" in zh
     assert en.splitlines()[-1].startswith("does not conform: 1 violation, 1 warning, 0 infos on 1 focus node")
