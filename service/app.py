@@ -10,15 +10,19 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from jiukg import __version__
 from jiukg.config import Settings
+from jiukg.store import StoreError, StoreUnavailable
 from service.conneg import negotiate
 from service.i18n import STRINGS, request_lang
-from service.querying import ServiceError
+from service.querying import ServiceError, store_error
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("jiukg.service")
@@ -31,12 +35,54 @@ DESCRIPTION = """A knowledge graph of JIU recommendations, organisations' report
 """
 
 
+class HeadAsGet:
+    """HEAD is GET without the body (RFC 9110 9.3.2). FastAPI routes answer GET only, so every GET
+    route (pages, linked data, /sparql, dumps, static files) gets HEAD here, with GET's status and headers."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_headers_only)
+
+
+def wants_html(request: Request) -> bool:
+    """Whether an error goes out as a page: ?format=html wins over Accept; SPARQL clients get text."""
+    if (request.query_params.get("format") or "").lower() == "html":
+        return True
+    if request.url.path.startswith("/sparql"):
+        return False
+    return negotiate(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html"
+
+
+def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    headers = {"Vary": "Accept", **(headers or {})}
+    if wants_html(request):
+        lang = request_lang(request)
+        return request.app.state.templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message, "title": str(status), "lang": lang,
+                                    "t": STRINGS[lang]}, status_code=status, headers=headers)
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
 def create_app(store, settings: Settings | None = None, *, query_timeout: float | None = None) -> FastAPI:
     """The app serving `store`; `query_timeout` overrides the settings (tests)."""
     settings = settings or Settings()
     if query_timeout is not None:
         settings = settings.model_copy(update={"query_timeout": query_timeout})
-    app = FastAPI(title="jiukg", version=__version__, description=DESCRIPTION)
+    # Swagger UI is served from /static (no CDN: the docs work offline); ReDoc would need Google fonts.
+    app = FastAPI(title="jiukg", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.store = store
     app.state.settings = settings
     app.state.strings = STRINGS
@@ -45,13 +91,26 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError):
-        wants = negotiate(request.headers.get("accept"), ["text/plain", "text/html"])
-        if wants == "text/html" and not request.url.path.startswith("/sparql"):
-            lang = request_lang(request)
-            return templates.TemplateResponse(
-                request, "error.html", {"status": exc.status, "message": exc.message, "title": str(exc.status),
-                                        "lang": lang, "t": STRINGS[lang]}, status_code=exc.status, headers=exc.headers)
-        return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
+        return error_response(request, exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError):
+        """People get a page saying which parameter is wrong; API clients keep FastAPI's JSON."""
+        if not wants_html(request):
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
+                             for e in exc.errors())
+        return error_response(request, 422, f"Invalid request: {problems}.")
+
+    @app.exception_handler(StoreError)
+    async def store_failed(request: Request, exc: StoreError):
+        """A store call outside run_query (counts, graph lists, dumps, validation): the same answers."""
+        err = store_error(exc, settings.query_timeout)
+        if isinstance(exc, StoreUnavailable):
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+        else:
+            log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        return error_response(request, err.status, err.message, err.headers)
 
     from service import catalogue_routes, linkeddata, pages, sparql, upload_routes, validation_routes
 
@@ -59,16 +118,33 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request):
+        root = request.scope.get("root_path", "")
+        vendor = f"{root}/static/vendor/swagger-ui"
+        return get_swagger_ui_html(openapi_url=root + app.openapi_url, title="jiukg API",
+                                   swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{vendor}/swagger-ui.css",
+                                   swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+                                   swagger_ui_parameters={"validatorUrl": None})  # no badge from swagger.io
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
         return Response("ok\n", media_type="text/plain")
 
+    app.add_middleware(HeadAsGet)
     return app
 
 
 def ensure_built(store) -> None:
     """On a fresh clone the store is empty: build the bundled corpus into it once."""
-    if store.count() == 0:
+    try:
+        empty = store.count() == 0
+    except StoreUnavailable as e:
+        # serve anyway: every route answers 503 naming the store until it is back
+        log.error("cannot tell whether the store is empty (%s); serving without building", e)
+        return
+    if empty:
         from jiukg import pipeline
         from jiukg.paths import CORPUS_DIR
 

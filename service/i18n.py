@@ -32,6 +32,10 @@ STRINGS = {
         "no_js": "The editor needs JavaScript; the endpoint itself works without it at /sparql.",
         "path": "Path", "constraints": "Constraints", "severity": "Severity", "more": "more",
         "concepts": "Concepts", "note": "Note", "recommendation": "recommendation",
+        "named_graph": "Named graph", "written": "Written", "written_by": "Written by",
+        "source_document": "Source document", "resources": "Resources", "download": "Download",
+        "catalogue_entry": "Catalogue entry", "no_entry": "This graph has no entry in the graph catalogue.",
+        "first_n": "the first {n} shown", "all_classes": "Classes, with the number of their instances",
     },
     "zh": {
         "site": "联检组知识图谱", "home": "首页", "sparql": "SPARQL", "search": "搜索", "browse": "浏览",
@@ -55,6 +59,10 @@ STRINGS = {
         "no_js": "编辑器需要 JavaScript；端点本身可直接通过 /sparql 使用。",
         "path": "路径", "constraints": "约束", "severity": "严重程度", "more": "更多",
         "concepts": "概念", "note": "注", "recommendation": "建议",
+        "named_graph": "命名图", "written": "写入时间", "written_by": "写入者",
+        "source_document": "来源文件", "resources": "资源", "download": "下载",
+        "catalogue_entry": "图目录条目", "no_entry": "图目录中没有此图的条目。",
+        "first_n": "仅显示前 {n} 项", "all_classes": "各类及其实例数",
     },
 }
 

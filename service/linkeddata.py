@@ -12,16 +12,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from starlette.concurrency import run_in_threadpool
 
-from jiukg.namespaces import BASE, DCAT, ID, JIU, SH, SPARQL_PREFIXES, VOCAB, VOID
+from jiukg.namespaces import BASE, CATALOGUE_GRAPH, DCAT, GRAPH, ID, JIU, PREFIXES, SPARQL_PREFIXES, VOCAB, VOID
 from jiukg import results as R
 from service.conneg import negotiate
 from service.describe import Description, curie, describe
 from service.i18n import pick, request_lang
-from service.querying import ServiceError, run_query
+from service.querying import ServiceError, run_query, sparql_iri
 
 router = APIRouter(tags=["Linked data"])
 
@@ -182,69 +182,137 @@ async def vocab_resource(request: Request, path: str):
     return await resource(request)
 
 
-@router.get("/graph/{path:path}", summary="One named graph (a document's statements)")
+GRAPH_TYPES = [R.TRIG, R.NQUADS, R.TURTLE, R.NTRIPLES, R.JSONLD, R.RDFXML, R.HTML]
+GRAPH_DOWNLOADS = {"TriG": "trig", "N-Quads": "nquads", "Turtle": "ttl", "N-Triples": "nt", "JSON-LD": "jsonld"}
+GRAPH_PAGE_LIMIT = 1000  # resources listed on a graph's page; the downloads hold them all
+
+
+@router.get("/graph/{path:path}", summary="One named graph (a document's statements): RDF, or a page by Accept")
 async def named_graph(request: Request, path: str):
     iri = URIRef(_iri_of(request))
     store = request.app.state.store
+    media = choose(request, GRAPH_TYPES)
     if iri not in await run_in_threadpool(store.graphs):
         raise ServiceError(404, f"No named graph {iri} in this dataset.")
-    media = choose(request, [R.TRIG, R.NQUADS, R.TURTLE, R.NTRIPLES, R.JSONLD, R.RDFXML])
+    if media == R.HTML:
+        return render(request, "graph.html", await graph_context(request, iri))
     g = await run_in_threadpool(store.graph, iri)
-    if media in (R.TRIG, R.NQUADS):
-        if media == R.NQUADS:
-            return Response(R.nquads((s, p, o, iri) for s, p, o in g), media_type=R.content_type(media))
-        ds_bytes = g.serialize(format="trig", encoding="utf-8")
-        return Response(ds_bytes, media_type=R.content_type(media))
+    headers = {"Vary": "Accept"}
+    if media == R.NQUADS:
+        return Response(R.nquads((s, p, o, iri) for s, p, o in g), media_type=R.content_type(media), headers=headers)
+    if media == R.TRIG:
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns, replace=True)
+        return Response(g.serialize(format="trig", encoding="utf-8"), media_type=R.content_type(media),
+                        headers=headers)
     return rdf_response(list(g), media)
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of the JSON-LD answers")
+async def graph_context(request: Request, iri: URIRef) -> dict:
+    """What a named graph holds, for people: its catalogue entry, size, classes and resources."""
+    store, timeout = request.app.state.store, request.app.state.settings.query_timeout
+    lang = request_lang(request)
+    g = sparql_iri(str(iri))
+    entry = await run_query(store, f"SELECT ?p ?o WHERE {{ GRAPH {sparql_iri(str(CATALOGUE_GRAPH))} {{ {g} ?p ?o }} }}",
+                            timeout=timeout, check=False)
+    size = await run_query(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}",
+                           timeout=timeout, check=False)
+    classes = await run_query(store, f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s a ?c }} }}
+        GROUP BY ?c ORDER BY DESC(?n) ?c""", timeout=timeout, check=False)
+    resources = await run_query(store, SPARQL_PREFIXES + f"""
+        SELECT ?s (SAMPLE(?c) AS ?type) (SAMPLE(?l) AS ?label) WHERE {{
+          {{ SELECT DISTINCT ?s WHERE {{ GRAPH {g} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} ORDER BY ?s
+             LIMIT {GRAPH_PAGE_LIMIT + 1} }}
+          OPTIONAL {{ GRAPH {g} {{ ?s a ?c }} }}
+          OPTIONAL {{ VALUES ?lp {{ skos:prefLabel rdfs:label jiu:symbol dcterms:title }} ?s ?lp ?l
+                     FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "{lang}")) }}
+        }} GROUP BY ?s ORDER BY ?s""", timeout=timeout, check=False)
+    own = defaultdict(list)
+    for row in entry.rows:
+        own[row["p"]].append(row["o"])
+    linked = [c for c in (row.get("c") for row in classes.rows) if isinstance(c, URIRef)]
+    linked += [o for o in own.get(DCTERMS.source, []) if isinstance(o, URIRef)]
+    labels = await class_labels(store, linked, timeout, props=(SKOS.prefLabel, RDFS.label, JIU.symbol))
+
+    def link(x) -> dict:
+        return {"href": local_href(request, x), "label": str(pick(labels.get(x, []), lang) or curie(x)),
+                "curie": curie(x), "iri": str(x)}
+
+    first = lambda p: str(own[p][0]) if own.get(p) else None  # noqa: E731
+    base = request.scope.get("root_path", "") + request.url.path
+    rows = resources.rows[:GRAPH_PAGE_LIMIT]
+    return {
+        "title": curie(iri) if not str(iri).startswith(str(GRAPH)) else "graph/" + str(iri)[len(str(GRAPH)):],
+        "iri": str(iri), "written": first(PROV.generatedAtTime), "creator": first(DCTERMS.creator),
+        "sources": [link(o) for o in sorted(own.get(DCTERMS.source, []))],
+        "triples": int(size.rows[0]["n"]) if size.rows else 0,
+        "classes": [link(row["c"]) | {"n": int(row["n"]),
+                                      "browse": "/browse?class=" + quote(str(row["c"]), safe="")}
+                    for row in classes.rows if isinstance(row.get("c"), URIRef)],
+        "resources": [{"href": local_href(request, row["s"]), "curie": curie(row["s"]),
+                       "label": str(row["label"]) if row.get("label") else curie(row["s"]),
+                       "type": curie(row["type"]) if row.get("type") else ""} for row in rows],
+        "truncated": len(resources.rows) > GRAPH_PAGE_LIMIT,
+        "downloads": {name: f"{base}?format={fmt}" for name, fmt in GRAPH_DOWNLOADS.items()},
+        "catalogue": local_href(request, CATALOGUE_GRAPH),
+    }
+
+
+def _context_headers() -> dict:
+    # JSON-LD processors on other sites fetch the context cross-origin; only this route is open to them.
+    return {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+            "Access-Control-Allow-Headers": "Accept", "Access-Control-Max-Age": "86400"}
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context of the JSON-LD answers (CORS: any origin)")
 async def context_jsonld():
-    return Response(json.dumps(R.jsonld_context(), indent=2).encode(), media_type="application/ld+json")
+    return Response(json.dumps(R.jsonld_context(), indent=2).encode(), media_type="application/ld+json",
+                    headers=_context_headers())
+
+
+@router.options("/context.jsonld", include_in_schema=False)
+async def context_preflight():
+    return Response(status_code=204, headers=_context_headers())
 
 
 # --- ontology ---------------------------------------------------------------------
 
-def _path_text(sg: Graph, path) -> str:
-    if isinstance(path, URIRef):
-        return curie(path)
-    inv = sg.value(path, SH.inversePath)
-    if inv is not None:
-        return "^" + _path_text(sg, inv)
-    items = list(sg.items(path)) if (path, RDF.first, None) in sg else []
-    if items:
-        return "/".join(_path_text(sg, i) for i in items)
-    return str(path)
+def _shape_term(request: Request, x) -> dict:
+    """A term a shape names (target, path): our classes and properties link to their entry on this page."""
+    s = str(x)
+    href = "#" + s[len(str(JIU)):] if s.startswith(str(JIU)) else local_href(request, x) if s.startswith(BASE) else None
+    return {"curie": curie(x), "iri": s, "href": href}
+
+
+def shape_docs(request: Request, lang: str) -> dict:
+    """Every shape of shapes/ for the ontology page: target, constraints in words, SPARQL rules with
+    their message (in the page's language) and severity, grouped by file; and the link to /shapes."""
+    from jiukg.validation import SHAPE_DOC_TEXT, describe_shapes
+
+    text = SHAPE_DOC_TEXT[lang if lang in SHAPE_DOC_TEXT else "en"]
+    files: dict[str, list[dict]] = defaultdict(list)
+    for s in describe_shapes(lang):
+        s["targets"] = [_shape_term(request, t["term"]) | {"kind": t["kind"],
+                        "words": text[{"targetClass": "class", "targetSubjectsOf": "subjectsOf",
+                                       "targetObjectsOf": "objectsOf", "targetNode": "node_target"}[t["kind"]]]}
+                        for t in s["targets"]]
+        for p in s["properties"]:
+            p["path_link"] = _shape_term(request, URIRef(p["path_iri"])) if p["path_iri"] else None
+        files[s["file"]].append(s)
+    return {"files": sorted(files.items()), "text": text, "count": sum(len(v) for v in files.values()),
+            "turtle": local_href(request, BASE + "shapes") + "?format=ttl"}
 
 
 def shapes_by_class(lang: str) -> dict[URIRef, list[dict]]:
-    from jiukg.validation import shapes_graph
+    """The shapes that target each class (sh:targetClass), to link from the class's entry."""
+    from jiukg.validation import describe_shapes
 
-    sg = shapes_graph()
     out: dict[URIRef, list[dict]] = defaultdict(list)
-    if sg is None:
-        return out
-    for shape, cls in sg.subject_objects(SH.targetClass):
-        props = []
-        for ps in sg.objects(shape, SH.property):
-            cons = []
-            for key in ("minCount", "maxCount", "datatype", "class", "nodeKind", "pattern", "in", "hasValue",
-                        "minInclusive", "maxInclusive", "languageIn", "uniqueLang"):
-                val = sg.value(ps, SH[key])
-                if val is None:
-                    continue
-                if key in ("in", "languageIn"):
-                    val = ", ".join(curie(x) if isinstance(x, URIRef) else str(x) for x in sg.items(val))
-                elif isinstance(val, URIRef):
-                    val = curie(val)
-                cons.append(f"{key} {val}")
-            msg = pick(list(sg.objects(ps, SH.message)) or list(sg.objects(ps, SH.name)), lang)
-            sev = sg.value(ps, SH.severity) or sg.value(shape, SH.severity)
-            props.append({"path": _path_text(sg, sg.value(ps, SH.path)) if sg.value(ps, SH.path) else "",
-                          "constraints": "; ".join(cons), "message": str(msg) if msg else "",
-                          "severity": curie(sev).replace("sh:", "") if sev else "Violation"})
-        props.sort(key=lambda x: x["path"])
-        out[cls].append({"shape": curie(shape), "properties": props})
+    for s in describe_shapes(lang):
+        for t in s["targets"]:
+            if t["kind"] == "targetClass":
+                out[t["term"]].append({"name": s["name"], "id": s["id"], "label": s["label"], "iri": s["iri"],
+                                       "severity": s["severity"]})
     return out
 
 
@@ -295,7 +363,7 @@ def ontology_context(request: Request, lang: str) -> dict:
     return {"title": str(title or "Ontology"), "description": str(desc or ""), "classes": classes,
             "object_properties": objp, "datatype_properties": datap, "other_properties": otherp,
             "schemes": schemes, "version": str(g.value(ONTOLOGY_IRI, OWL.versionInfo) or ""),
-            "has_shapes": bool(shapes)}
+            "has_shapes": bool(shapes), "shape_docs": shape_docs(request, lang)}
 
 
 @router.get("/ontology", name="ontology", summary="The ontology: documentation (HTML) or OWL (RDF)")
@@ -306,6 +374,18 @@ async def ontology(request: Request):
     if media != R.HTML:
         return rdf_response(list(ontology_graph()), media)
     return render(request, "ontology.html", ontology_context(request, request_lang(request)))
+
+
+@router.get("/ontology/{version}", summary="A version of the ontology, at its owl:versionIRI")
+async def ontology_version(request: Request, version: str):
+    """The versionIRI resolves to the ontology while it is the current version; older ones are not kept."""
+    from jiukg.ontology import ontology_graph
+
+    current = ontology_graph().value(ONTOLOGY_IRI, OWL.versionIRI)
+    if current is None or str(current) != _iri_of(request):
+        raise ServiceError(404, f"No ontology version {version!r} here; the current one is "
+                                f"{current or ONTOLOGY_IRI}.")
+    return await ontology(request)
 
 
 @router.get("/shapes", summary="The SHACL shapes the data is validated against (RDF), documented on /ontology")
@@ -414,16 +494,16 @@ async def dataset(request: Request):
         "licence": str(CC_BY), "dumps": dump_urls(request), "endpoint": str(request.url_for("sparql_get")),
         "classes": [{"href": local_href(request, c), "curie": curie(c), "label": str(pick(labels.get(c, []), lang) or curie(c)),
                      "n": n, "browse": "/browse?class=" + quote(str(c), safe="")} for c, n in counts],
-        "graphs": [str(g) for g in await run_in_threadpool(store.graphs)]})
+        "graphs": [{"iri": str(g), "href": local_href(request, g)} for g in await run_in_threadpool(store.graphs)]})
 
 
-async def class_labels(store, classes, timeout) -> dict:
+async def class_labels(store, classes, timeout, props=(RDFS.label,)) -> dict:
     if not classes:
         return {}
     from service.describe import _vals
 
-    r = await run_query(store, f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {_vals(classes)} }} ?c <{RDFS.label}> ?l }}",
-                        timeout=timeout, check=False)
+    r = await run_query(store, f"""SELECT ?c ?l WHERE {{ VALUES ?c {{ {_vals(set(classes))} }}
+        VALUES ?p {{ {_vals(props)} }} ?c ?p ?l }}""", timeout=timeout, check=False)
     out = defaultdict(list)
     for row in r.rows:
         out[row["c"]].append(row["l"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -137,10 +138,13 @@ async def search(request: Request, q: str = Query("", description="words of a la
     return render(request, "search.html", {"title": request.app.state.strings[lang]["search"], "q": q, "hits": hits})
 
 
-@router.get("/browse", summary="Instances of one class")
-async def browse(request: Request, cls: str = Query(..., alias="class"), limit: int = Query(500, ge=1, le=5000)):
+@router.get("/browse", summary="Instances of one class; without `class`, the classes with their instance counts")
+async def browse(request: Request, cls: str | None = Query(None, alias="class", description="a class IRI"),
+                 limit: int = Query(500, ge=1, le=5000)):
     lang = request_lang(request)
     timeout = request.app.state.settings.query_timeout
+    if not cls:
+        return await class_index(request, lang, timeout)
     r = await run_query(request.app.state.store, SPARQL_PREFIXES + f"""
         SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ ?s a {sparql_iri(cls)}
           OPTIONAL {{ VALUES ?p {{ skos:prefLabel rdfs:label jiu:symbol }} ?s ?p ?l
@@ -154,3 +158,15 @@ async def browse(request: Request, cls: str = Query(..., alias="class"), limit: 
               "curie": curie(row["s"])} for row in r.rows]
     return render(request, "browse.html", {"title": str(clabel or curie(cls)), "cls": cls,
                                            "cls_href": local_href(request, cls), "items": items})
+
+
+async def class_index(request: Request, lang: str, timeout: float):
+    """/browse without a class: where to start browsing, every class with its number of instances."""
+    store = request.app.state.store
+    counts = await class_counts(store, timeout)
+    labels = await class_labels(store, [c for c, _ in counts], timeout)
+    classes = [{"href": local_href(request, c), "curie": curie(c), "n": n,
+                "label": str(pick(labels.get(c, []), lang) or curie(c)),
+                "browse": "/browse?class=" + quote(str(c), safe="")} for c, n in counts]
+    return render(request, "browse.html", {"title": request.app.state.strings[lang]["browse"], "cls": None,
+                                           "classes": classes, "items": []})

@@ -89,18 +89,29 @@ async def run_query(store, sparql: str, *, timeout: float, default_graph: list[s
     try:
         # The store stops the query at `timeout`; the extra second only guards a store that does not.
         return await asyncio.wait_for(run_in_threadpool(call), timeout + 1.0)
-    except (asyncio.TimeoutError, QueryTimeout):
-        raise ServiceError(503, f"The query ran longer than the {timeout:g} s limit and was stopped. "
-                                "Narrow it (add LIMIT, more specific patterns) and try again.",
-                           {"Retry-After": "5"})
-    except QuerySyntaxError as e:
-        raise ServiceError(400, syntax_message(str(e)))
-    except QueryRefused as e:
-        raise ServiceError(400, f"Query refused: {e}")
-    except StoreUnavailable as e:
-        raise ServiceError(503, f"The store is unavailable now: {e}", {"Retry-After": "30"})
+    except asyncio.TimeoutError:
+        raise ServiceError(*_timed_out(timeout)) from None
     except StoreError as e:
-        raise ServiceError(500, f"The store failed: {e}")
+        raise store_error(e, timeout) from None
+
+
+def _timed_out(timeout: float | None) -> tuple[int, str, dict]:
+    limit = f"the {timeout:g} s limit" if timeout else "its time limit"
+    return (503, f"The query ran longer than {limit} and was stopped. "
+                 "Narrow it (add LIMIT, more specific patterns) and try again.", {"Retry-After": "5"})
+
+
+def store_error(e: StoreError, timeout: float | None = None) -> ServiceError:
+    """The answer for a store error, wherever it was raised: the message names the store and what failed."""
+    if isinstance(e, QueryTimeout):
+        return ServiceError(*_timed_out(timeout))
+    if isinstance(e, QuerySyntaxError):
+        return ServiceError(400, syntax_message(str(e)))
+    if isinstance(e, QueryRefused):
+        return ServiceError(400, f"Query refused: {e}")
+    if isinstance(e, StoreUnavailable):
+        return ServiceError(503, f"The store is unavailable now: {e}. Try again later.", {"Retry-After": "30"})
+    return ServiceError(500, f"The store failed: {e}")
 
 
 def sparql_string(value: str) -> str:

@@ -6,11 +6,11 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from jiukg.namespaces import VOID
 from jiukg import results as R
+from jiukg.namespaces import PREFIXES, VOID
 from service.conneg import negotiate
 from service.querying import ServiceError, run_query
 
@@ -19,10 +19,11 @@ router = APIRouter(tags=["SPARQL"])
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 QUERY_DOC = """SPARQL 1.1 query (read-only). Parameters: `query` (exactly one), `default-graph-uri` and
-`named-graph-uri` (repeatable). Results by Accept: SELECT/ASK as application/sparql-results+json, +xml,
-text/csv, text/tab-separated-values; CONSTRUCT/DESCRIBE as text/turtle, application/n-triples,
-application/ld+json, application/rdf+xml, application/trig, application/n-quads. Without `query`: the
-SPARQL Service Description."""
+`named-graph-uri` (repeatable; either one alone makes the whole dataset, so the default graph is empty with
+`named-graph-uri` alone). Results by Accept or `?format=`: SELECT/ASK as application/sparql-results+json, +xml
+(also for application/xml, text/xml), text/csv, text/tab-separated-values; CONSTRUCT/DESCRIBE as text/turtle,
+application/n-triples, application/ld+json, application/rdf+xml (also application/xml, text/xml),
+application/trig, application/n-quads. Without `query`: the SPARQL Service Description."""
 
 
 def _params(pairs: dict[str, list[str]]) -> tuple[str | None, list[str], list[str]]:
@@ -34,11 +35,29 @@ def _params(pairs: dict[str, list[str]]) -> tuple[str | None, list[str], list[st
     return (queries[0] if queries else None), pairs.get("default-graph-uri", []), pairs.get("named-graph-uri", [])
 
 
-def _format_override(request: Request) -> str | None:
+#: plain XML types a client may ask for: SPARQL XML results for SELECT/ASK, RDF/XML for graphs
+XML_TYPES = ["application/xml", "text/xml"]
+#: ?format= short names that mean another format when the result is a graph
+GRAPH_ALIASES = {"xml": R.RDFXML, "json": R.JSONLD}
+
+
+def _offers(kind: str) -> list[str]:
+    return (R.GRAPH_TYPES if kind == "graph" else R.SELECT_TYPES) + XML_TYPES
+
+
+def _body_format(kind: str, media: str) -> str:
+    """The serialisation behind a media type: plain XML carries SPARQL XML results or RDF/XML."""
+    if media in XML_TYPES:
+        return R.RDFXML if kind == "graph" else R.XML
+    return media
+
+
+def _format_override(request: Request, kind: str) -> str | None:
     f = request.query_params.get("format")
     if f:
-        media = R.FORMAT_ALIASES.get(f.lower(), f)
-        return media
+        if kind == "graph" and f.lower() in GRAPH_ALIASES:
+            return GRAPH_ALIASES[f.lower()]
+        return R.FORMAT_ALIASES.get(f.lower(), f)
     return None
 
 
@@ -89,8 +108,8 @@ async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> 
         raise ServiceError(400, "The query is empty.")
     result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
                              default_graph=dg, named_graphs=ng)
-    offers = R.GRAPH_TYPES if result.kind == "graph" else R.SELECT_TYPES
-    media = _format_override(request)
+    offers = _offers(result.kind)
+    media = _format_override(request, result.kind)
     if media is None or media not in offers:
         if media is not None:
             raise ServiceError(406, f"This result cannot be given as {media}; available: {', '.join(offers)}.")
@@ -98,8 +117,23 @@ async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> 
     if media is None:
         raise ServiceError(406, f"None of the accepted media types can carry this {result.kind} result; "
                                 f"available: {', '.join(offers)}.")
-    return Response(R.serialize_result(result, media), media_type=R.content_type(media),
-                    headers={"Vary": "Accept"})
+    body = R.serialize_result(result, _body_format(result.kind, media))
+    return Response(body, media_type=R.content_type(media), headers={"Vary": "Accept"})
+
+
+def _description_bytes(triples: list[tuple], media: str) -> bytes:
+    """Like results.serialize_graph, with sd: bound, so the description does not print ns1:."""
+    if media == R.NTRIPLES:
+        return R.serialize_graph(triples, media)
+    g = Graph()
+    prefixes = {**PREFIXES, "sd": SD}
+    for prefix, ns in prefixes.items():
+        g.bind(prefix, ns, replace=True)
+    for t in triples:
+        g.add(t)
+    if media == R.JSONLD:
+        return g.serialize(format="json-ld", context=prefixes, auto_compact=True, encoding="utf-8")
+    return g.serialize(format={R.TURTLE: "turtle", R.RDFXML: "xml"}[media], encoding="utf-8")
 
 
 async def service_description(request: Request) -> Response:
@@ -128,8 +162,8 @@ async def service_description(request: Request) -> Response:
     if media is None:
         raise ServiceError(406, f"The service description is available as {', '.join(offers)}.")
     if media == R.HTML:
-        body = R.serialize_graph(triples, R.TURTLE).decode("utf-8")
+        body = _description_bytes(triples, R.TURTLE).decode("utf-8")
         from service.linkeddata import render
 
         return render(request, "service_description.html", {"turtle": body, "title": "SPARQL endpoint"})
-    return Response(R.serialize_graph(triples, media), media_type=R.content_type(media), headers={"Vary": "Accept"})
+    return Response(_description_bytes(triples, media), media_type=R.content_type(media), headers={"Vary": "Accept"})

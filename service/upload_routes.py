@@ -18,7 +18,6 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from jiukg import pipeline
-from jiukg.store import StoreError
 from loaders import UnrecognisedDocument
 from service.deps import get_store
 from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
@@ -65,8 +64,7 @@ async def upload(request: Request, store=Depends(get_store)):
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
         except pipeline.WriteRefused as e:
             return JSONResponse({"written": False, "message": str(e), "report": e.report.to_json()}, status_code=422)
-        except StoreError as e:
-            return PlainTextResponse(f"503: {e}\n", status_code=503)
+        # a StoreError goes to create_app's handler: 503 with Retry-After when the store cannot be reached
     return JSONResponse({
         "written": True,
         "documents": summary.documents,

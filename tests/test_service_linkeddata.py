@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
@@ -198,3 +199,169 @@ def test_first_run_builds_an_empty_store(tmp_path):
         n = st.count()
         ensure_built(st)  # a second start does not rebuild
         assert st.count() == n
+
+
+# --- HEAD, CORS, the API docs, the class index ------------------------------------------------------
+
+#: an example request for every GET route the app has (the test fails when a route is added without one)
+GET_EXAMPLES = {
+    "/": "/", "/examples.json": "/examples.json", "/search": "/search?q=WIPO", "/browse": "/browse",
+    "/id/{path}": "/id/org/WIPO", "/vocab/{path}": "/vocab/acceptance/accepted", "/graph/{path}": "/graph/reference",
+    "/context.jsonld": "/context.jsonld", "/ontology": "/ontology", "/ontology/{version}": "/ontology/0.1.0",
+    "/shapes": "/shapes", "/dataset": "/dataset", "/dump": "/dump", "/queries": "/queries",
+    "/queries/{name}": "/queries/ceb-deferrals?org=WIPO", "/validate": "/validate", "/sparql": "/sparql",
+}
+NOT_IN_SCHEMA = ["/docs", "/openapi.json", "/healthz", "/static/app.css", "/static/vendor/swagger-ui/swagger-ui.css",
+                 "/id/org/NOPE", "/sparql?query=ASK%7B%7D"]
+VARYING = {"/validate"}  # the report says how long validation took
+
+
+def test_head_answers_like_get_on_every_get_route(url, store):
+    from service.app import create_app
+
+    paths = create_app(store).openapi()["paths"]
+    gets = {p for p, ops in paths.items() if "get" in ops}
+    assert gets == set(GET_EXAMPLES), gets ^ set(GET_EXAMPLES)
+    for path in list(GET_EXAMPLES.values()) + NOT_IN_SCHEMA:
+        for accept in ("text/html", "text/turtle", "*/*"):
+            get = httpx.get(url + path, headers={"Accept": accept})
+            head = httpx.head(url + path, headers={"Accept": accept})
+            assert head.status_code == get.status_code != 405, (path, accept, head.status_code, get.status_code)
+            assert head.content == b""
+            skip = {"date", "content-length"} if path in VARYING else {"date"}
+            assert {k: v for k, v in head.headers.items() if k not in skip} == \
+                   {k: v for k, v in get.headers.items() if k not in skip}, (path, accept)
+    assert int(httpx.head(f"{url}/dump").headers["content-length"]) == len(httpx.get(f"{url}/dump").content)
+
+
+def test_head_is_not_get_for_post_only_routes(url):
+    r = httpx.head(f"{url}/data")
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+
+
+def test_only_the_json_ld_context_is_open_to_other_origins(url):
+    origin = {"Origin": "https://example.org"}
+    r = httpx.get(f"{url}/context.jsonld", headers=origin)
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    pre = httpx.options(f"{url}/context.jsonld", headers={**origin, "Access-Control-Request-Method": "GET",
+                                                          "Access-Control-Request-Headers": "accept"})
+    assert pre.status_code in (200, 204) and pre.headers["access-control-allow-origin"] == "*"
+    assert "GET" in pre.headers["access-control-allow-methods"]
+    for path in ("/dump", "/sparql?query=ASK%7B%7D", "/id/org/WIPO", "/dataset", "/", "/queries"):
+        r = httpx.get(url + path, headers=origin)
+        assert r.status_code == 200 and "access-control-allow-origin" not in r.headers, path
+    pre = httpx.options(f"{url}/sparql", headers={**origin, "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in pre.headers
+
+
+def test_api_docs_are_served_by_the_service(url):
+    r = httpx.get(f"{url}/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    refs = re.findall(r'(?:src|href)="([^"]+)"', r.text) + re.findall(r"url: '([^']+)'", r.text)
+    assert len(refs) >= 4  # the bundle, its stylesheet, the favicon, the OpenAPI document
+    for ref in refs:
+        assert ref.startswith("/"), ref  # no other host
+        assert httpx.get(url + ref).status_code == 200, ref
+    assert re.search(r"https?://", r.text.replace(url, "")) is None, "the docs page names another host"
+    assert '"validatorUrl": null' in r.text
+    assert httpx.get(f"{url}/redoc").status_code == 404
+    lic = httpx.get(f"{url}/static/vendor/swagger-ui/LICENSE")
+    assert lic.status_code == 200 and "Apache License" in lic.text
+    assert httpx.get(f"{url}/static/vendor/swagger-ui/package.json").json()["name"] == "swagger-ui-dist"
+
+
+def test_browse_without_a_class_lists_the_classes(url, store):
+    r = httpx.get(f"{url}/browse", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    n_orgs = len(store.query(f"SELECT DISTINCT ?o WHERE {{ ?o a <{JIU.ParticipatingOrganization}> }}").rows)
+    link = "/browse?class=" + quote(str(JIU.ParticipatingOrganization), safe="")
+    m = re.search(re.escape(f'href="{link}"') + r".*?<td class=\"num\">(\d+)</td>", r.text, re.S)
+    assert m and int(m.group(1)) == n_orgs
+    page = httpx.get(url + link, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and 'href="/id/org/WIPO"' in page.text
+
+
+def test_catalogue_format_html_wins_over_accept(url):
+    for accept in ("text/plain", "*/*", "application/json"):
+        r = httpx.get(f"{url}/queries/status-history", params={"format": "html"}, headers={"Accept": accept})
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html"), accept
+    r = httpx.get(f"{url}/queries/status-history", params={"format": "csv"}, headers={"Accept": "text/plain"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/plain")
+
+
+NASTY = ['WIPO">\n<script>alert(1)</script>', "a > b\nc", 'x" } ; DROP ALL ; #\n>', "<https://w3id.org/x>\n"]
+
+
+def test_catalogue_values_with_markup_and_newlines_are_data(url, store):
+    from jiukg import catalogue
+
+    before = sorted(httpx.get(f"{url}/dump").content.splitlines())
+    for q in catalogue.load_catalogue():
+        for p in q.params:
+            for value in NASTY:
+                params = {**{k: v for k, v in q.example.items() if k != p.name}, p.name: value}
+                for fmt in ("json", "csv", "html"):
+                    r = httpx.get(f"{url}/queries/{q.name}", params={**params, "format": fmt}, timeout=30)
+                    assert r.status_code in (200, 400), (q.name, p.name, value, r.status_code, r.text[:300])
+                    if r.headers["content-type"].startswith("text/html"):  # escaped, never markup
+                        assert "<script>alert" not in r.text, (q.name, p.name)
+                    else:
+                        assert r.headers["content-type"].startswith(("text/plain", "text/csv", "application/"))
+    assert sorted(httpx.get(f"{url}/dump").content.splitlines()) == before
+
+
+def test_the_ontology_version_iri_resolves(url):
+    onto = ontology_graph()
+    version = onto.value(URIRef("https://w3id.org/jiukg/ontology"), URIRef("http://www.w3.org/2002/07/owl#versionIRI"))
+    assert str(version).startswith("https://w3id.org/jiukg/ontology/")
+    path = "/" + str(version)[len("https://w3id.org/jiukg/"):]
+    r = httpx.get(url + path, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and isomorphic(Graph().parse(data=r.content, format="turtle"), onto)
+    r = httpx.get(url + path, headers={"Accept": "text/html"})
+    assert r.status_code == 200 and 'id="Recommendation"' in r.text
+    r = httpx.get(f"{url}/ontology/0.0.1-old", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404 and str(version) in r.text
+
+
+def test_named_graph_page_and_downloads(built_url, built_store):
+    from jiukg.namespaces import CATALOGUE_GRAPH
+
+    g = next(x for x in built_store.graphs() if "/graph/WO/PBC/38/2" in str(x))
+    entry = {row["p"]: row["o"] for row in built_store.query(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{g}> ?p ?o }} }}").rows}
+    path = "/" + str(g)[len("https://w3id.org/jiukg/"):]
+    r = httpx.get(built_url + path, headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert str(g) in html
+    assert str(entry[URIRef("http://www.w3.org/ns/prov#generatedAtTime")]) in html  # when it was written
+    source = entry[URIRef("http://purl.org/dc/terms/source")]
+    assert f'href="/{str(source)[len("https://w3id.org/jiukg/"):]}"' in html  # its source document
+    n = built_store.count(g)
+    assert f'<td class="triples">{n}</td>' in html
+    assert 'href="/id/doc/WO/PBC/38/2"' in html  # one of its resources
+    links = dict(re.findall(r'<a class="download" href="([^"]+)">([^<]+)</a>', html))
+    assert {"TriG", "N-Quads", "Turtle"} <= set(links.values())
+    for href, name in links.items():
+        d = httpx.get(built_url + href)
+        assert d.status_code == 200, href
+        fmt = {"TriG": "trig", "N-Quads": "nquads", "Turtle": "turtle", "N-Triples": "nt", "JSON-LD": "json-ld"}[name]
+        if fmt in ("trig", "nquads"):
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(data=d.content, format=fmt)
+            assert {str(c.identifier) for c in ds.graphs() if len(c)} == {str(g)}
+            assert len(list(ds.quads((None, None, None, None)))) == n
+        else:
+            assert len(Graph().parse(data=d.content, format=fmt)) == n
+    turtle = httpx.get(built_url + path, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and len(Graph().parse(data=turtle.content, format="turtle")) == n
+
+
+def test_bad_parameters_get_a_page_for_people_and_json_for_programs(url):
+    r = httpx.get(f"{url}/browse", params={"limit": "many"}, headers={"Accept": "text/html"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "limit" in r.text
+    r = httpx.get(f"{url}/browse", params={"limit": "many"}, headers={"Accept": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "limit"]

@@ -284,3 +284,173 @@ def test_keywords_inside_strings_are_not_refused(url):
     r = httpx.get(f"{url}/sparql", params={"query": q}, headers={"Accept": SRJ})
     assert r.status_code == 200
     assert r.json()["results"]["bindings"][0]["x"]["value"] == "SERVICE and DROP ALL"
+
+
+# --- SPARQL 1.1 Protocol: the RDF dataset of a request (section 2.1.4) ----------------------------------
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+
+
+@pytest.fixture(scope="module")
+def dataset_url(store_backend):
+    """The service over each store backend (embedded, Oxigraph server) holding the ontology and reference graphs."""
+    from jiukg.ontology import ontology_graph, reference_graph
+
+    st = store_backend()
+    st.replace_graphs({ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()})
+    with serve(st) as base:
+        yield base, {str(ONTOLOGY_GRAPH): st.count(ONTOLOGY_GRAPH), str(REFERENCE_GRAPH): st.count(REFERENCE_GRAPH)}
+
+
+def _select(url, query, **params) -> list[dict]:
+    r = httpx.post(f"{url}/sparql", data={"query": query, **params}, headers={"Accept": SRJ}, timeout=30)
+    assert r.status_code == 200, r.text
+    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
+
+
+def _count(url, query=COUNT, **params) -> int:
+    return int(_select(url, query, **params)[0]["n"])
+
+
+def _graphs(url, **params) -> dict[str, int]:
+    return {row["g"]: int(row["n"]) for row in _select(url, GRAPHS, **params)}
+
+
+def test_dataset_default_graph_uri_alone_has_no_named_graphs(dataset_url):
+    url, sizes = dataset_url
+    assert _count(url, **{"default-graph-uri": str(REFERENCE_GRAPH)}) == sizes[str(REFERENCE_GRAPH)]
+    # with default-graph-uri alone the dataset is that default graph and nothing else
+    assert _graphs(url, **{"default-graph-uri": str(REFERENCE_GRAPH)}) == {}
+
+
+def test_dataset_named_graph_uri_alone_leaves_the_default_graph_empty(dataset_url):
+    url, sizes = dataset_url
+    assert _count(url, **{"named-graph-uri": str(ONTOLOGY_GRAPH)}) == 0
+    assert _graphs(url, **{"named-graph-uri": str(ONTOLOGY_GRAPH)}) == {str(ONTOLOGY_GRAPH): sizes[str(ONTOLOGY_GRAPH)]}
+
+
+def test_dataset_both_parameters(dataset_url):
+    url, sizes = dataset_url
+    params = {"default-graph-uri": str(REFERENCE_GRAPH), "named-graph-uri": str(ONTOLOGY_GRAPH)}
+    assert _count(url, **params) == sizes[str(REFERENCE_GRAPH)]
+    assert _graphs(url, **params) == {str(ONTOLOGY_GRAPH): sizes[str(ONTOLOGY_GRAPH)]}
+    # the same through GET and through POST application/sparql-query with the parameters in the URL
+    get = httpx.get(f"{url}/sparql", params={"query": COUNT, **params}, headers={"Accept": SRJ})
+    direct = httpx.post(f"{url}/sparql", params=params, content=COUNT.encode(),
+                        headers={"Content-Type": "application/sparql-query", "Accept": SRJ})
+    for r in (get, direct):
+        assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == sizes[str(REFERENCE_GRAPH)]
+
+
+def test_dataset_without_parameters_is_the_service_default(dataset_url):
+    url, sizes = dataset_url
+    assert _count(url) == sum(sizes.values())  # the union of the graphs (sd:UnionDefaultGraph)
+    assert _graphs(url) == sizes
+
+
+def test_dataset_from_in_the_query_text(dataset_url):
+    url, sizes = dataset_url
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"
+    assert _count(url, q) == sizes[str(ONTOLOGY_GRAPH)]
+    q = (f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{REFERENCE_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} "
+         "GROUP BY ?g")
+    assert {r["g"]: int(r["n"]) for r in _select(url, q)} == {str(REFERENCE_GRAPH): sizes[str(REFERENCE_GRAPH)]}
+
+
+def test_dataset_protocol_parameters_win_over_from(dataset_url):
+    url, sizes = dataset_url
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"
+    assert _count(url, q, **{"default-graph-uri": str(REFERENCE_GRAPH)}) == sizes[str(REFERENCE_GRAPH)]
+    q = (f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{REFERENCE_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} "
+         "GROUP BY ?g")
+    got = {r["g"]: int(r["n"]) for r in _select(url, q, **{"named-graph-uri": str(ONTOLOGY_GRAPH)})}
+    assert got == {str(ONTOLOGY_GRAPH): sizes[str(ONTOLOGY_GRAPH)]}
+
+
+# --- media types -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("media", ["application/xml", "text/xml"])
+def test_plain_xml_gets_sparql_xml_results_and_rdf_xml(url, store, expected, media):
+    r = httpx.get(f"{url}/sparql", params={"query": SELECT_ORGS}, headers={"Accept": media})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media)
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    root = ET.fromstring(r.content)
+    assert root.tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+    assert len(root.findall("r:results/r:result", ns)) == len(expected)
+    r = httpx.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": media})
+    assert r.status_code == 200 and b"<boolean>true</boolean>" in r.content
+    r = httpx.get(f"{url}/sparql", params={"query": CONSTRUCT_WIPO}, headers={"Accept": media})
+    assert r.status_code == 200
+    assert isomorphic(Graph().parse(data=r.content, format="xml"), store.query(CONSTRUCT_WIPO).graph())
+
+
+def test_format_parameter_follows_the_query_form(url, store):
+    expected = store.query(CONSTRUCT_WIPO).graph()
+    r = httpx.get(f"{url}/sparql", params={"query": CONSTRUCT_WIPO, "format": "xml"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/rdf+xml")
+    assert isomorphic(Graph().parse(data=r.content, format="xml"), expected)
+    r = httpx.get(f"{url}/sparql", params={"query": CONSTRUCT_WIPO, "format": "json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+    assert isomorphic(Graph().parse(data=r.content, format="json-ld"), expected)
+    r = httpx.get(f"{url}/sparql", params={"query": SELECT_ORGS, "format": "xml"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+xml")
+    r = httpx.get(f"{url}/sparql", params={"query": SELECT_ORGS, "format": "ttl"})
+    assert r.status_code == 406
+
+
+DESCRIBE_WIPO = "DESCRIBE <https://w3id.org/jiukg/id/org/WIPO>"
+
+
+@pytest.mark.parametrize("media,fmt", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                       ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
+                                       ("application/trig", "trig"), ("application/n-quads", "nquads")])
+def test_describe_formats(url, store, media, fmt):
+    expected = store.query(DESCRIBE_WIPO).graph()
+    assert (URIRef("https://w3id.org/jiukg/id/org/WIPO"), None, None) in expected
+    r = httpx.post(f"{url}/sparql", data={"query": DESCRIBE_WIPO}, headers={"Accept": media})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media)
+    if fmt in ("trig", "nquads"):
+        from rdflib import Dataset
+
+        ds = Dataset()
+        ds.parse(data=r.content, format=fmt)
+        g = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            g.add((s, p, o))
+    else:
+        g = Graph().parse(data=r.content, format=fmt)
+    assert isomorphic(g, expected)
+
+
+@pytest.mark.parametrize("query,answer", [("ASK { <https://w3id.org/jiukg/id/org/WIPO> ?p ?o }", "true"),
+                                          ("ASK { <https://w3id.org/jiukg/id/org/NOPE> ?p ?o }", "false")])
+def test_ask_csv_and_tsv(url, query, answer):
+    c = httpx.get(f"{url}/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert c.status_code == 200 and c.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(c.text)))
+    assert len(rows) == 2 and rows[1] == [answer]
+    t = httpx.get(f"{url}/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"})
+    assert t.status_code == 200 and t.headers["content-type"].startswith("text/tab-separated-values")
+    lines = t.text.rstrip("\n").split("\n")
+    assert len(lines) == 2 and lines[1] == answer
+
+
+def test_service_description_binds_sd(url):
+    r = httpx.get(f"{url}/sparql", headers={"Accept": "text/turtle"})
+    assert "@prefix sd: <http://www.w3.org/ns/sparql-service-description#>" in r.text
+    assert "ns1:" not in r.text and "sd:Service" in r.text
+    html = httpx.get(f"{url}/sparql", headers={"Accept": "text/html"}).text
+    assert "sd:endpoint" in html and "ns1:" not in html
+
+
+def test_head_on_sparql(url):
+    for path, accept in (("/sparql", "text/turtle"), ("/sparql?query=ASK%7B%7D", SRJ)):
+        get = httpx.get(url + path, headers={"Accept": accept})
+        head = httpx.head(url + path, headers={"Accept": accept})
+        assert head.status_code == get.status_code == 200
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == get.headers["content-length"] != "0"

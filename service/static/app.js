@@ -9,12 +9,68 @@
   var el = document.getElementById("yasgui");
   if (!el || typeof Yasgui === "undefined") return;
 
+  // YASQE's class and property completers ask lov.linkeddata.es, and its prefix completer prefix.cc when
+  // configured: the page must need nothing beyond this service. Classes and properties come from our own
+  // endpoint (the terms the data uses and the ontology defines), prefixes from /context.jsonld first.
+  function select(query) {
+    return fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
+      body: "query=" + encodeURIComponent(query),
+    }).then(function (r) { return r.ok ? r.json() : { results: { bindings: [] } }; })
+      .then(function (d) { return d.results.bindings.map(function (b) { return b.x.value; }); })
+      .catch(function () { return []; });
+  }
+  var OWL = "http://www.w3.org/2002/07/owl#", RDFS = "http://www.w3.org/2000/01/rdf-schema#";
+  var RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+  var TERMS = {
+    "class": "[] a ?x } UNION { ?x a <" + OWL + "Class> } UNION { ?x a <" + RDFS + "Class>",
+    property: "[] ?x [] } UNION { ?x a <" + RDF + "Property> } UNION { ?x a <" + OWL + "ObjectProperty> }" +
+      " UNION { ?x a <" + OWL + "DatatypeProperty> } UNION { ?x a <" + OWL + "AnnotationProperty>",
+  };
+  function startingWith(kind, start) {
+    // the start of an IRI, as YASQE expanded it from what was typed; kept to IRI characters
+    var safe = String(start || "").replace(/[^A-Za-z0-9_~.:\/?#\[\]@!$&'()*+,;=%\-]/g, "");
+    return select("SELECT DISTINCT ?x WHERE { { " + TERMS[kind] + " } FILTER(isIRI(?x) && STRSTARTS(STR(?x), " +
+                  JSON.stringify(safe) + ")) } ORDER BY ?x LIMIT 100");
+  }
+  function localCompleters(Yasqe) {
+    ["class", "property"].forEach(function (kind) {
+      var c = Yasqe.Autocompleters[kind];
+      if (!c) return;
+      c.bulk = false;
+      c.get = function (_yasqe, token) {
+        return startingWith(kind, token && (token.autocompletionString || token.string));
+      };
+    });
+    var prefixes = Yasqe.Autocompleters.prefixes;
+    if (prefixes) {
+      var bundled = prefixes.get;  // YASQE's own list, shipped in the bundle (prefixCcApi stays null)
+      prefixes.get = function (y) {
+        var ours = fetch(here + "/context.jsonld").then(function (r) { return r.json(); })
+          .then(function (d) { return d["@context"] || {}; }).catch(function () { return {}; });
+        var theirs = Promise.resolve(bundled.call(this, y)).catch(function () { return []; });
+        return Promise.all([ours, theirs]).then(function (res) {
+          var mine = res[0], names = Object.keys(mine);
+          var out = names.map(function (p) { return p + ": <" + mine[p] + ">"; });
+          return out.concat((res[1] || []).filter(function (s) { return names.indexOf(s.split(":")[0]) < 0; }));
+        });
+      };
+    }
+    Yasqe.defaults.prefixCcApi = null;
+  }
+
+  localCompleters(Yasgui.Yasqe);
   var yasgui = new Yasgui(el, {
     persistenceId: null,
     copyEndpointOnNewTab: true,
     requestConfig: { endpoint: endpoint, method: "POST" },
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
-    yasqe: { value: examples.length ? examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10" },
+    yasqe: {
+      value: examples.length ? examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+      autocompleters: ["variables", "prefixes", "property", "class"],
+      prefixCcApi: null,
+    },
   });
   window.jiukgYasgui = yasgui;
 
