@@ -66,7 +66,8 @@ class Param:
         return "_" + self.name
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "type": self.type, "default": None if self.default in ("", REQUIRED) else self.default,
+        return {"name": self.name, "type": self.type,
+                "default": None if self.default in ("", REQUIRED) else self.default,
                 "required": self.required, "description": self.description}
 
 
@@ -331,11 +332,12 @@ def bound_text(query: Query, bindings: dict[str, object]) -> str:
 
 
 def run(store: Store, name: str | Query, params: dict[str, str] | None = None, *,
-        timeout: float | None = None) -> QueryResult:
-    """Run a catalogue query with its parameters bound as RDF terms."""
+        timeout: float | None = None, lane: str = "user") -> QueryResult:
+    """Run a catalogue query with its parameters bound as RDF terms. The service runs them on the
+    store's "internal" lane (base.LANES): fixed, reviewed queries that must not wait behind users' own."""
     query = name if isinstance(name, Query) else get_query(name)
     text = bound_text(query, bind(query, params))
-    return store.query(text, timeout=timeout)
+    return store.query(text, timeout=timeout, lane=lane)
 
 
 # --- result formats ------------------------------------------------------------
@@ -407,7 +409,8 @@ def listing(queries: list[Query] | None = None) -> str:
             d = "required" if p.required else (f"default {p.default}" if p.default else "optional")
             out.append(f"    --param {p.name}=<{p.type}>  ({d}) {p.description}")
         if q.example:
-            out.append("    example: jiukg query " + q.name + "".join(f" --param {k}={v}" for k, v in q.example.items()))
+            out.append("    example: jiukg query " + q.name
+                       + "".join(f" --param {k}={v}" for k, v in q.example.items()))
     return "\n".join(out) + "\n"
 
 

@@ -19,8 +19,10 @@ class Settings(BaseSettings):
     default_graph_mode: str = "auto"  # remote: auto, oxigraph, explicit or native (docs/deployment.md)
     write_mode: str = "auto"  # remote: auto, update (one SPARQL Update request) or gsp (PUT per graph)
     store_timeout: float = 30.0  # seconds for one request to a remote store
+    graph_cache_seconds: float = 2.0  # remote, explicit mode: how long a listing of the server's graphs is reused
     query_timeout: float = 10.0  # seconds a user query may run
-    query_workers: int = 2
+    query_workers: int = 4  # embedded: most worker processes for user queries at once; more queue
+    internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
     host: str = "127.0.0.1"
     port: int = 8000
@@ -32,9 +34,9 @@ def settings(**overrides) -> Settings:
 
 
 def store_options(s: Settings) -> dict:
-    """Keyword options for open_store(s.store, ...): remote settings for a URL, worker count otherwise."""
+    """Keyword options for open_store(s.store, ...): remote settings for a URL, worker counts otherwise."""
     if not (s.store and s.store.startswith(("http://", "https://"))):
-        return {"query_workers": s.query_workers}
+        return {"query_workers": s.query_workers, "internal_workers": s.internal_workers}
     keys = ("update_url", "gsp_url", "user", "password", "token", "auth", "retries", "default_graph_mode",
-            "write_mode")
+            "write_mode", "graph_cache_seconds")
     return {k: getattr(s, k) for k in keys if getattr(s, k) is not None} | {"timeout": s.store_timeout}

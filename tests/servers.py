@@ -85,7 +85,7 @@ class OxigraphServer(_Server):
 
     def __init__(self, directory: Path, port: int | None = None):
         self.dir = Path(directory)
-        self.port = port or free_port()
+        self.port = self.http_port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.base}/query"
         self.update_url = f"{self.base}/update"
@@ -192,10 +192,19 @@ class VirtuosoServer(_Server):
                                          stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         _wait_http(f"{self.query_url}?query=ASK%7B%7D", self.proc, log, 120)
         if self._fresh:
-            self.isql('GRANT SPARQL_UPDATE TO "SPARQL";',
+            grants = ('GRANT SPARQL_UPDATE TO "SPARQL";',
                       "GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO \"SPARQL\";",
                       "GRANT EXECUTE ON DB.DBA.SPARQL_DELETE_DICT_CONTENT TO \"SPARQL\";",
                       "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+            deadline = time.monotonic() + 60
+            while True:  # the SQL port may answer a little after HTTP on a loaded machine
+                try:
+                    self.isql(*grants)
+                    break
+                except (RuntimeError, subprocess.TimeoutExpired):
+                    if time.monotonic() > deadline or not self.running:
+                        raise
+                    time.sleep(0.5)
             self._fresh = False
 
     def isql(self, *statements: str) -> str:
@@ -216,6 +225,88 @@ class VirtuosoServer(_Server):
     def store_options(self) -> dict:
         # GSP: Virtuoso's SPARQL Update compiles INSERT DATA into SQL and slows down past ~1,000 triples
         return {"update_url": self.update_url, "gsp_url": self.gsp_url}
+
+
+class SlowProxy:
+    """A loopback TCP proxy that holds each new connection for `delay` seconds before passing it on
+    to a real server: a slow network or a loaded server, for tests of time limits (the answers
+    are still the real server's)."""
+
+    def __init__(self, upstream_port: int, delay: float):
+        import threading
+
+        self.upstream_port, self.delay = upstream_port, delay
+        self.connections = 0  # how many requests came through (SPARQLWrapper opens one connection per query)
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.port = self._sock.getsockname()[1]
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    @classmethod
+    def before(cls, server, delay: float) -> tuple[SlowProxy, str]:
+        """A proxy in front of a test server, and the server's query URL through it."""
+        from urllib.parse import urlsplit
+
+        px = cls(server.http_port, delay)
+        return px, px.url(urlsplit(server.query_url).path)
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self._closed:
+            try:
+                client, _ = self._sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        import threading
+
+        time.sleep(self.delay)
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        except OSError:
+            client.close()
+            return
+
+        def pipe(a: socket.socket, b: socket.socket) -> None:
+            try:
+                while data := a.recv(65536):
+                    b.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for x in (a, b):
+                    try:
+                        x.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        t = threading.Thread(target=pipe, args=(upstream, client), daemon=True)
+        t.start()
+        pipe(client, upstream)
+        t.join()
+        client.close()
+        upstream.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 # ---------------------------------------------------------------- fixtures
@@ -283,10 +374,14 @@ def make_store_factory(backend: str, request, tmp_path_factory):
     return make, opened
 
 
-@pytest.fixture(scope="session", params=["embedded-disk", "oxigraph-server"])
+CORPUS_BACKENDS = ["embedded-disk", "oxigraph-server", "virtuoso"]
+
+
+@pytest.fixture(scope="session", params=CORPUS_BACKENDS)
 def store_backend(request, tmp_path_factory):
-    """A factory `make() -> Store` giving an empty store of the parametrised backend.
-    On a server backend, each call empties the same server: use one store at a time."""
+    """A factory `make() -> Store` giving an empty store of the parametrised backend (embedded on disk,
+    Oxigraph server, Virtuoso). On a server backend, each call empties the same server: use one store
+    at a time, and only within one test module (the servers are shared by the session)."""
     make, opened = make_store_factory(request.param, request, tmp_path_factory)
     make.backend = request.param
     yield make

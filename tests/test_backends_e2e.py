@@ -107,18 +107,49 @@ def test_serve_on_an_oxigraph_server_answers_the_flagship_like_the_embedded_stor
     assert got == sorted((str(from_n3(e[0])), str(from_n3(e[1])), str(from_n3(e[2]))) for e in expected)
 
 
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# Every kind of route: a user query, the service description, a catalogue query, a linked-data page,
+# the dataset description, the dump, the home page
+OUTAGE_ROUTES = [("/sparql", {"query": COUNT}), ("/sparql", {}), ("/queries/ceb-deferrals", {"org": "WIPO"}),
+                 ("/id/org/WIPO", {}), ("/dataset", {}), ("/dump", {}), ("/", {})]
+
+
+def _get(url: str, path: str, params: dict) -> httpx.Response:
+    return httpx.get(url + path, params=params, timeout=120, follow_redirects=True)
+
+
+def _one_clear_line(out: subprocess.CompletedProcess, server_url: str) -> str:
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert out.returncode != 0, out.stdout[-500:]
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert len(lines) == 1, out.stderr[-2000:]
+    assert server_url in lines[0], lines[0]
+    return lines[0]
+
+
 def test_remote_server_down_gives_503_then_recovers(served_remote):
+    """Stop the Oxigraph server under a running service: every route answers 503 naming the server,
+    the CLI says so in one line; start it again (same port, same data): the same service answers."""
     url, server = served_remote
-    q = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
-    assert httpx.get(f"{url}/sparql", params=q, timeout=30).status_code == 200
+    for path, params in OUTAGE_ROUTES:
+        assert _get(url, path, params).status_code == 200, path
     server.stop()
-    down = httpx.get(f"{url}/sparql", params=q, timeout=60)
-    assert down.status_code == 503
-    assert "127.0.0.1" in down.text and "Traceback" not in down.text
+    where = f"127.0.0.1:{server.port}"
+    for path, params in OUTAGE_ROUTES:
+        down = _get(url, path, params)
+        assert down.status_code == 503, (path, down.status_code, down.text[:500])
+        assert where in down.text and "Traceback" not in down.text, (path, down.text[:500])
+    for args in (["query", "ceb-deferrals", "--param", "org=WIPO"], ["export"], ["validate"]):
+        out = subprocess.run([JIUKG, *args, "--store", server.query_url], capture_output=True, text=True,
+                             timeout=300)
+        _one_clear_line(out, where)
     server.start()
-    back = httpx.get(f"{url}/sparql", params=q, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    back = httpx.get(f"{url}/sparql", params={"query": COUNT}, headers={"Accept": "application/sparql-results+json"},
+                     timeout=60)
     assert back.status_code == 200  # the service recovered without a restart
     assert int(back.json()["results"]["bindings"][0]["n"]["value"]) > 1000
+    for path, params in OUTAGE_ROUTES:
+        assert _get(url, path, params).status_code == 200, path
 
 
 def test_cli_against_a_stopped_server_says_which_and_exits_non_zero(tmp_path):

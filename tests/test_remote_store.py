@@ -6,7 +6,7 @@ import time
 
 import pytest
 from rdflib import Literal, URIRef
-from servers import OxigraphServer, free_port
+from servers import OxigraphServer, SlowProxy, empty_remote, free_port
 
 from jiukg.config import Settings, store_options
 from jiukg.store import QueryTimeout, StoreError, StoreUnavailable, open_store
@@ -80,17 +80,72 @@ def test_settings_reach_the_remote_store(monkeypatch, oxigraph_server):
         st.drop_graph(G)
 
 
-def test_embedded_settings_give_the_worker_count(tmp_path):
-    opts = store_options(Settings(store=str(tmp_path / "s"), query_workers=3))
+def test_embedded_settings_give_the_worker_counts(tmp_path):
+    from jiukg.store import INTERNAL_LANE
+
+    opts = store_options(Settings(store=str(tmp_path / "s"), query_workers=3, internal_workers=1))
     with open_store(str(tmp_path / "s"), **opts) as st:
         st.query("ASK {}", timeout=5)
-        assert st._pool.size == 3
+        st.query("ASK {}", timeout=5, lane=INTERNAL_LANE)
+        assert st._pools["user"].size == 3 and st._pools[INTERNAL_LANE].size == 1
 
 
 def test_writes_without_an_update_url_are_refused_clearly(oxigraph_server):
     st = open_store(oxigraph_server.query_url)
     with pytest.raises(StoreError, match="JIUKG_UPDATE_URL"):
         st.drop_graph(G)
+
+
+# ---------------------------------------------------------------- listing graphs ('explicit' mode)
+
+@pytest.fixture(params=["oxigraph-server", "virtuoso"])
+def explicit_server(request):
+    """A server where queries name the union's graphs one by one: Oxigraph told to, Virtuoso by default."""
+    srv = request.getfixturevalue("oxigraph_server" if request.param == "oxigraph-server" else "virtuoso_server")
+    empty_remote(srv).close()
+    yield srv, ({"default_graph_mode": "explicit"} if request.param == "oxigraph-server" else {})
+    empty_remote(srv).close()
+
+
+def test_the_graph_listing_is_reused_until_this_client_writes(explicit_server):
+    """A query costs one request: the graphs of the union come from a listing made after the last write
+    through this client (or graph_cache_seconds ago), not from a scan of the store per query."""
+    srv, opts = explicit_server
+    px, url = SlowProxy.before(srv, 0)
+    with px:
+        st = open_store(url, update_url=srv.update_url, graph_cache_seconds=3600, **opts)
+        other = open_store(srv.query_url, **srv.store_options())  # another replica, or another tool
+        st.replace_graphs({G: [(URIRef("http://example.org/s"), P, Literal("mine"))]})
+        q = f"SELECT ?o WHERE {{ ?s <{P}> ?o }} ORDER BY ?o"
+        assert [r["o"] for r in st.query(q, timeout=30).rows] == [Literal("mine")]
+        before = px.connections
+        for _ in range(5):
+            assert len(st.query(q, timeout=30).rows) == 1
+        assert px.connections == before + 5  # no listing in between
+        g2 = URIRef("https://w3id.org/jiukg/graph/remote-test-other")
+        other.replace_graphs({g2: [(URIRef("http://example.org/s2"), P, Literal("theirs"))]})
+        assert g2 in st.graphs()  # graphs() asks the server every time
+        assert [r["o"] for r in st.query(q, timeout=30).rows] == [Literal("mine")]  # the listing is kept...
+        st.drop_graph(URIRef("https://w3id.org/jiukg/graph/never-written"))  # ...until this client writes
+        before = px.connections
+        assert [r["o"] for r in st.query(q, timeout=30).rows] == [Literal("mine"), Literal("theirs")]
+        assert px.connections == before + 2  # one listing, then the query
+        st.close()
+        other.close()
+
+
+def test_a_query_gives_its_own_time_limit_to_the_graph_listing(explicit_server):
+    """Each request takes 0.6 s (a loaded server); the store's own limit is 0.4 s. A query given 30 s
+    must get them for the requests it needs (server check, graph listing, the query itself)."""
+    srv, opts = explicit_server
+    px, url = SlowProxy.before(srv, 0.6)
+    with px:
+        st = open_store(url, timeout=0.4, retries=0, **opts)
+        assert st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=30).rows[0]["n"].toPython() == 0
+        assert list(st.iter_rows("SELECT ?s WHERE { ?s ?p ?o }", timeout=30)) == []
+        with pytest.raises(StoreUnavailable, match="no answer within 0.4 s"):
+            st.graphs()  # store operations without a caller's limit keep the store's
+        st.close()
 
 
 # ---------------------------------------------------------------- Virtuoso

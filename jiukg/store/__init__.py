@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from .base import (
+    INTERNAL_LANE,
+    LANES,
+    USER_LANE,
     QueryRefused,
     QueryResult,
     QuerySyntaxError,
@@ -19,22 +22,26 @@ def open_store(location: str | None = None, **options) -> Store:
     update_url, gsp_url, user, password, token, auth, timeout, retries,
     default_graph_mode, write_mode; see RemoteStore), ':memory:' an in-memory
     embedded store, anything else an on-disk embedded store (default var/store;
-    options: read_only, query_workers)."""
+    options: read_only, query_workers, internal_workers; see EmbeddedStore)."""
     from jiukg.paths import DEFAULT_STORE
 
     if location and location.startswith(("http://", "https://")):
         from .remote import RemoteStore
 
         return RemoteStore(location, **options)
-    from .embedded import EmbeddedStore
+    from .embedded import DEFAULT_INTERNAL_WORKERS, DEFAULT_QUERY_WORKERS, EmbeddedStore
 
     if location == ":memory:":
         return EmbeddedStore(None)
     return EmbeddedStore(location or DEFAULT_STORE, read_only=options.get("read_only", False),
-                         query_workers=options.get("query_workers") or 2)
+                         query_workers=options.get("query_workers") or DEFAULT_QUERY_WORKERS,
+                         internal_workers=options.get("internal_workers") or DEFAULT_INTERNAL_WORKERS)
 
 
 __all__ = [
+    "INTERNAL_LANE",
+    "LANES",
+    "USER_LANE",
     "QueryRefused",
     "QueryResult",
     "QuerySyntaxError",

@@ -3,17 +3,28 @@
 Started as a plain script (`python _worker.py`), so it imports only pyoxigraph,
 not the jiukg package. The parent kills it when a query runs past its time
 limit: pyoxigraph cannot stop a query from inside. Protocol on stdin/stdout:
-8-byte big-endian length, then a pickle. Request: dict(path, query,
-default_graph, named_graphs, union, select_format, graph_format). Answer:
-('ok', kind, media_type, bytes) or ('err', 'syntax' | 'store', message).
+8-byte big-endian length, then a pickle. Request: dict(path, query, dataset,
+default_graph, named_graphs, union, select_format, graph_format, stream).
+`dataset` True means the protocol's dataset: exactly `default_graph` as default
+graph and `named_graphs` as named graphs, either possibly empty.
+
+Answer to a plain request: ('ok', kind, media_type, bytes) or ('err', 'syntax' | 'store', message).
+Answer to a `stream` request (SELECT rows, for iter_rows): ('head', variables), then
+('rows', [row, ...]) messages, each row a tuple of encoded terms (None when unbound:
+('u', iri), ('b', id), ('l', value, language, datatype)), then ('end',); or an 'err'
+message, before or between the rows.
 """
 
 import os
 import pickle
 import struct
 import sys
+import time
 
 import pyoxigraph as ox
+
+CHUNK = 512  # rows per message at most
+FLUSH = 0.05  # seconds: a partial chunk is sent after this long, so slow queries' first rows come early
 
 
 def _read(stream, n):
@@ -26,15 +37,17 @@ def _read(stream, n):
     return buf
 
 
+def dataset_kwargs(req):
+    if req.get("dataset"):
+        return {"default_graph": [ox.NamedNode(g) for g in req.get("default_graph") or []],
+                "named_graphs": [ox.NamedNode(g) for g in req.get("named_graphs") or []]}
+    if req.get("union"):
+        return {"use_default_graph_as_union": True}
+    return {}
+
+
 def run(store, req):
-    kw = {}
-    if req.get("default_graph"):
-        kw["default_graph"] = [ox.NamedNode(g) for g in req["default_graph"]]
-    elif req.get("union"):
-        kw["use_default_graph_as_union"] = True
-    if req.get("named_graphs"):
-        kw["named_graphs"] = [ox.NamedNode(g) for g in req["named_graphs"]]
-    res = store.query(req["query"], **kw)
+    res = store.query(req["query"], **dataset_kwargs(req))
     if isinstance(res, ox.QuerySolutions):
         fmt = ox.QueryResultsFormat.from_media_type(req["select_format"])
         return ("ok", "select", fmt.media_type, res.serialize(format=fmt))
@@ -48,9 +61,44 @@ def run(store, req):
     return ("ok", "graph", fmt.media_type, res.serialize(format=fmt))
 
 
+def encode(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("u", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("b", term.value)
+    return ("l", term.value, term.language, term.datatype.value)
+
+
+def stream(store, req, send):
+    res = store.query(req["query"], **dataset_kwargs(req))
+    if not isinstance(res, ox.QuerySolutions):
+        kind = "ask" if isinstance(res, (ox.QueryBoolean, bool)) else "graph"
+        send(("err", "store", f"iter_rows needs a SELECT query, not {kind}"))
+        return
+    variables = res.variables
+    send(("head", [v.value for v in variables]))
+    chunk, last = [], time.monotonic()
+    for sol in res:
+        chunk.append(tuple(encode(sol[v]) for v in variables))
+        if len(chunk) >= CHUNK or time.monotonic() - last > FLUSH:
+            send(("rows", chunk))
+            chunk, last = [], time.monotonic()
+    if chunk:
+        send(("rows", chunk))
+    send(("end",))
+
+
 def main():
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+
+    def send(answer):
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack(">Q", len(data)) + data)
+        out.flush()
+
     store, current = None, None
     while True:
         head = _read(inp, 8)
@@ -65,14 +113,15 @@ def main():
                 store, current = None, None
                 store = ox.Store.read_only(req["path"])
                 current = req["path"]
+            if req.get("stream"):
+                stream(store, req, send)
+                continue
             answer = run(store, req)
         except SyntaxError as e:
             answer = ("err", "syntax", str(e))
         except Exception as e:  # reported to the parent, which names the store
             answer = ("err", "store", f"{type(e).__name__}: {e}")
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(struct.pack(">Q", len(data)) + data)
-        out.flush()
+        send(answer)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ backend. Backends: `embedded` (pyoxigraph, on disk or in memory) and `remote`
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
@@ -16,6 +19,14 @@ from rdflib.term import Identifier, Node
 
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, Node]  # the fourth term is the graph IRI
+
+#: Query lanes. "user" (the default) is for queries a person wrote or asked for (/sparql): they
+#: share a bounded set of workers. "internal" is for the service's own short queries (linked-data
+#: pages, the web page, the catalogue): they have workers of their own, so slow user queries never
+#: make them wait. Backends without workers (remote, in-memory) accept and ignore the lane.
+USER_LANE = "user"
+INTERNAL_LANE = "internal"
+LANES = (USER_LANE, INTERNAL_LANE)
 
 
 class StoreError(Exception):
@@ -114,8 +125,94 @@ def _select_bytes(variables: list[str], rows: list[dict], fmt) -> bytes:
         {k: term_json(v) for k, v in r.items()} for r in rows]}}, fmt)
 
 
+def check_lane(lane: str) -> str:
+    if lane not in LANES:
+        raise ValueError(f"lane must be one of {', '.join(LANES)}, not {lane!r}")
+    return lane
+
+
+def explicit_dataset(default_graph, named_graphs) -> tuple[list[str], list[str]] | None:
+    """The dataset the SPARQL 1.1 Protocol asks for, or None for the store's own default dataset.
+
+    Once either list is given, the other one is empty, not "everything": named graphs alone
+    give an empty default graph; a default graph alone gives no named graphs."""
+    if not default_graph and not named_graphs:
+        return None
+    return [str(g) for g in default_graph or []], [str(g) for g in named_graphs or []]
+
+
+_END = object()
+
+
+def threaded_rows(produce: Callable[[], Iterator], *, deadline: float | None, description: str,
+                  chunk: int = 256) -> Iterator:
+    """Yield the items of `produce()`, which runs on a thread of its own.
+
+    Why: pyoxigraph result iterators must be used on the thread that made them (another thread
+    aborts the process), while a caller may resume a generator from any thread (Starlette's
+    streaming responses do). A bounded queue keeps memory flat; items travel in small chunks,
+    sent early whenever the consumer is waiting. Closing the generator stops the producer at its
+    next item; `deadline` (time.monotonic()) raises QueryTimeout in the consumer."""
+    q: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work():
+        batch: list = []
+        try:
+            for item in produce():
+                batch.append(item)
+                if len(batch) >= chunk or q.empty():
+                    if not put(batch):
+                        return
+                    batch = []
+            if batch and not put(batch):
+                return
+            put(_END)
+        except BaseException as e:  # handed to the consumer, which raises it
+            put(e)
+
+    threading.Thread(target=work, daemon=True, name="jiukg-rows").start()
+
+    def consume():
+        try:
+            yield None  # primed below: from then on, closing or dropping the generator stops the producer
+            while True:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise QueryTimeout(f"{description}: the query ran past its time limit and was stopped")
+                try:
+                    item = q.get(timeout=left)
+                except queue.Empty:
+                    continue  # the deadline check above raises
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield from item
+        finally:
+            stop.set()
+
+    gen = consume()
+    next(gen)
+    return gen
+
+
 class Store(ABC):
-    """A quad store with named graphs. Each source document lives in its own graph."""
+    """A quad store with named graphs. Each source document lives in its own graph.
+
+    Dataset rules for every query method (SPARQL 1.1 Protocol): with neither `default_graph`
+    nor `named_graphs`, the default graph is the union of all named graphs and every named graph
+    is visible to GRAPH (unless the query has its own FROM / FROM NAMED); with either given, the
+    dataset is exactly what was given: the other part is empty."""
 
     #: a human description used in error messages ("embedded store at var/store")
     description: str = "store"
@@ -128,10 +225,12 @@ class Store(ABC):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         timeout: float | None = None,
+        lane: str = USER_LANE,
     ) -> QueryResult:
-        """Run a read-only SPARQL query. The default graph is the union of all graphs
-        unless `default_graph` names the graphs to use."""
+        """Run a read-only SPARQL query (dataset rules: see the class). `timeout` in seconds;
+        `lane` (see LANES) says whose query it is, so the service's own never wait behind users'."""
 
+    @abstractmethod
     def iter_rows(
         self,
         sparql: str,
@@ -139,12 +238,12 @@ class Store(ABC):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         timeout: float | None = None,
+        lane: str = USER_LANE,
     ) -> Iterator[dict[str, Identifier]]:
-        """The rows of a SELECT one at a time, for big results (backends stream where they can)."""
-        res = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
-        if res.kind != "select":
-            raise StoreError(f"{self.description}: iter_rows needs a SELECT query, not {res.kind}")
-        yield from res.rows
+        """The rows of a SELECT as they come, without holding the whole result: an iterator
+        whose first row is there before the last one is computed. Errors in the query itself
+        (syntax, refusal, an unreachable store) are raised by this call; `timeout` bounds the
+        whole iteration. Close the iterator (or let it go) to stop the query early."""
 
     def query_raw(
         self,
@@ -155,11 +254,13 @@ class Store(ABC):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         timeout: float | None = None,
+        lane: str = USER_LANE,
     ) -> RawResult:
         """Run a query and serialise its answer: `select_format` (a SPARQL results media type)
         for SELECT/ASK, `graph_format` (an RDF media type) for CONSTRUCT/DESCRIBE.
         Same checks and errors as `query`."""
-        res = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
+        res = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
+                         lane=lane)
         mt = graph_format if res.kind == "graph" else select_format
         return RawResult(res.kind, mt, res.serialize(mt))
 

@@ -1,14 +1,19 @@
 """Embedded backend on pyoxigraph: on disk by default, in memory for tests.
 
-Queries with a time limit run in a small pool of worker processes (`_worker.py`)
-that hold read-only handles, because pyoxigraph cannot stop a running query: on
-timeout the worker is killed and replaced. Workers read a *snapshot* of the
-store, a RocksDB checkpoint made with `Store.backup` (hard links, a few ms) after
-each write, instead of the live directory: opening the live directory read-only
+Queries with a time limit run in worker processes (`_worker.py`) that hold
+read-only handles, because pyoxigraph cannot stop a running query: on timeout
+the worker is killed and replaced. Workers read a *snapshot* of the store, a
+RocksDB checkpoint made with `Store.backup` (hard links, a few ms) after each
+write, instead of the live directory: opening the live directory read-only
 while this process writes it is undefined behaviour (pyoxigraph docs) and took
 2 s per reopen here (WAL replay), whereas a checkpoint opens in ≈ 10 ms and never
 changes under the reader. Queries without a time limit (loaders, validation,
 the CLI) run in this process on the read-write handle.
+
+Workers come in two lanes (base.LANES), each its own pool, so slow user queries
+never hold up the service's own short ones: "user" starts workers on demand up to
+`query_workers` and queues queries beyond that (each waits at most its own time
+limit); "internal" has `internal_workers` of its own.
 
 The in-memory store has no worker pool (other processes cannot see its memory):
 its time limit is checked between result rows, so a query that streams stops in
@@ -20,7 +25,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import queue
 import select
 import shutil
 import struct
@@ -34,9 +38,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 
 from .base import (
+    INTERNAL_LANE,
+    USER_LANE,
     Quad,
     QueryResult,
     QueryTimeout,
@@ -44,22 +50,39 @@ from .base import (
     Store,
     StoreError,
     Triple,
+    check_lane,
+    explicit_dataset,
+    threaded_rows,
 )
-from .sparql import check_query, from_ox, syntax_error, to_ox
+from .sparql import XSD_STRING, check_query, from_ox, syntax_error, to_ox
 
 WORKER = Path(__file__).with_name("_worker.py")
 BULK_THRESHOLD = 50_000  # triples: above this, a build into an empty on-disk store uses the bulk loader
 
 
 def _dataset_kwargs(default_graph, named_graphs, use_union: bool) -> dict:
-    kw: dict = {}
-    if default_graph:
-        kw["default_graph"] = [ox.NamedNode(str(g)) for g in default_graph]
-    elif use_union:
-        kw["use_default_graph_as_union"] = True
-    if named_graphs:
-        kw["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
-    return kw
+    """pyoxigraph's keywords for the protocol's dataset rules (base.Store). pyoxigraph itself keeps
+    all named graphs when only default_graph is given, and the store's own default graph when only
+    named_graphs is: so both lists are always passed together."""
+    ds = explicit_dataset(default_graph, named_graphs)
+    if ds is not None:
+        return {"default_graph": [ox.NamedNode(g) for g in ds[0]], "named_graphs": [ox.NamedNode(g) for g in ds[1]]}
+    if use_union:
+        return {"use_default_graph_as_union": True}
+    return {}
+
+
+def _decode(t):
+    """A term as the worker encodes it (see _worker.py), as an rdflib term."""
+    if t[0] == "u":
+        return URIRef(t[1])
+    if t[0] == "b":
+        return BNode(t[1])
+    if t[2]:
+        return Literal(t[1], lang=t[2])
+    if t[3] == XSD_STRING:
+        return Literal(t[1])
+    return Literal(t[1], datatype=URIRef(t[3]))
 
 
 def _convert(res, deadline: float | None, description: str) -> QueryResult:
@@ -108,12 +131,19 @@ class _Worker:
 
     def ask(self, req: dict, deadline: float) -> tuple:
         """Send one request; wait for the answer until `deadline` (TimeoutError) or the worker's end (EOFError)."""
+        self.send(req)
+        return self.recv(deadline)
+
+    def send(self, req: dict) -> None:
         data = pickle.dumps(req, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.proc.stdin.write(struct.pack(">Q", len(data)) + data)
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
             raise EOFError(str(e)) from e
+
+    def recv(self, deadline: float) -> tuple:
+        """The worker's next message (a stream request gets several)."""
         fd = self.proc.stdout.fileno()
         head = self._read(fd, 8, deadline)
         body = self._read(fd, struct.unpack(">Q", head)[0], deadline)
@@ -138,77 +168,119 @@ class _Worker:
 
 
 class QueryPool:
-    """N worker processes; a query waits for a free one, a timed-out one is killed and replaced."""
+    """Up to `size` worker processes, started when needed. A query takes an idle worker, or starts
+    one while fewer than `size` live, or waits (at most its own time limit) for one to come free.
+    A worker that runs past a query's limit is killed; the next query that needs one starts another."""
 
-    def __init__(self, size: int, description: str):
+    def __init__(self, size: int, description: str, name: str = USER_LANE):
         self.size = max(1, int(size))
         self.description = description
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
-        for _ in range(self.size):
-            self._idle.put(None)  # a slot: the worker starts on first use
+        self.name = name
+        self._idle: list[_Worker] = []
         self._live: set[_Worker] = set()
-        self._lock = threading.Lock()
+        self._starting = 0  # slots taken by workers being started
+        self._cond = threading.Condition()
         self.closed = False
 
+    @property
+    def busy(self) -> int:
+        with self._cond:
+            return len(self._live) + self._starting - len(self._idle)
+
     def snapshots_in_use(self) -> set[str]:
-        with self._lock:
+        with self._cond:
             return {w.snapshot for w in self._live if w.snapshot}
 
-    def _spawn(self) -> _Worker:
-        w = _Worker()
-        with self._lock:
+    def acquire(self, deadline: float, timeout: float) -> _Worker:
+        with self._cond:
+            while True:
+                if self.closed:
+                    raise StoreError(f"{self.description} is closed")
+                while self._idle:
+                    w = self._idle.pop()
+                    if w.proc.poll() is None:
+                        return w
+                    self._live.discard(w)  # died while idle
+                    w.kill()
+                if len(self._live) + self._starting < self.size:
+                    self._starting += 1
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._cond.wait(left) and deadline - time.monotonic() <= 0:
+                    raise QueryTimeout(f"{self.description}: all {self.size} {self.name} query workers stayed busy "
+                                       f"for the {timeout:g} s time limit") from None
+        try:
+            w = _Worker()
+        except OSError as e:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify()
+            raise StoreError(f"{self.description}: cannot start a query worker ({e})") from None
+        with self._cond:
+            self._starting -= 1
             self._live.add(w)
         return w
 
-    def _discard(self, w: _Worker) -> None:
+    def release(self, w: _Worker) -> None:
+        """A worker that answered goes back to the idle list."""
+        with self._cond:
+            if self.closed or w.proc.poll() is not None:
+                self._live.discard(w)
+                w.kill()
+            else:
+                self._idle.append(w)
+            self._cond.notify()
+
+    def discard(self, w: _Worker) -> None:
+        """Kill a worker (timed out, broken, or abandoned mid-stream); its slot is free again."""
         w.kill()
-        with self._lock:
+        with self._cond:
             self._live.discard(w)
+            if w in self._idle:
+                self._idle.remove(w)
+            self._cond.notify()
 
     def run(self, req: dict, timeout: float) -> tuple:
         deadline = time.monotonic() + timeout
-        try:
-            w = self._idle.get(timeout=max(0.0, timeout))
-        except queue.Empty:
-            raise QueryTimeout(f"{self.description}: all {self.size} query workers stayed busy for the "
-                               f"{timeout:g} s time limit") from None
-        if w is None or w.proc.poll() is not None:
-            if w is not None:
-                self._discard(w)
-            w = self._spawn()
+        w = self.acquire(deadline, timeout)
         w.snapshot = req["path"]
         try:
             answer = w.ask(req, deadline)
         except TimeoutError:
-            self._discard(w)
-            self._idle.put(None if self.closed else self._spawn())  # the replacement warms up now
+            self.discard(w)
             raise QueryTimeout(f"{self.description}: the query ran past its {timeout:g} s time limit "
                                "and was stopped") from None
         except (EOFError, OSError, pickle.UnpicklingError) as e:
-            self._discard(w)
-            self._idle.put(None)
+            self.discard(w)
             raise StoreError(f"{self.description}: the query worker failed ({e})") from None
         except BaseException:
-            self._discard(w)
-            self._idle.put(None)
+            self.discard(w)
             raise
-        self._idle.put(w)
+        self.release(w)
         return answer
 
     def close(self) -> None:
-        self.closed = True
-        with self._lock:
+        with self._cond:
+            self.closed = True
             live = list(self._live)
+            self._live.clear()
+            self._idle.clear()
+            self._cond.notify_all()
         for w in live:
-            self._discard(w)
+            w.kill()
+
+
+DEFAULT_QUERY_WORKERS = 4  # user lane: at most this many at once; more wait for a free one
+DEFAULT_INTERNAL_WORKERS = 2  # the service's own queries
 
 
 class EmbeddedStore(Store):
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, query_workers: int = 2):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 query_workers: int = DEFAULT_QUERY_WORKERS, internal_workers: int = DEFAULT_INTERNAL_WORKERS):
         self.path = Path(path) if path else None
         self.read_only = read_only
-        self._query_workers = query_workers
-        self._pool: QueryPool | None = None
+        self._lane_sizes = {USER_LANE: query_workers, INTERNAL_LANE: internal_workers}
+        self._pools: dict[str, QueryPool] = {}
         self._write_lock = threading.RLock()
         self._generation = 0  # bumped by every write; snapshots are per generation
         self._snapshot: tuple[int, str] | None = None
@@ -227,9 +299,24 @@ class EmbeddedStore(Store):
 
     # ------------------------------------------------------------ queries
 
-    def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None) -> QueryResult:
+    @property
+    def _pool(self) -> QueryPool | None:
+        """The user lane's pool (None until a timed query started it)."""
+        return self._pools.get(USER_LANE)
+
+    def _lane_pool(self, lane: str) -> QueryPool:
+        pool = self._pools.get(lane)
+        if pool is None:
+            with self._write_lock:
+                pool = self._pools.get(lane)
+                if pool is None:
+                    pool = self._pools[lane] = QueryPool(self._lane_sizes[lane], self.description, lane)
+        return pool
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE) -> QueryResult:
+        check_lane(lane)
         if self.path is not None and timeout is not None:
-            raw = self._pooled(sparql, default_graph, named_graphs, timeout,
+            raw = self._pooled(sparql, default_graph, named_graphs, timeout, lane,
                                "application/sparql-results+json", "application/n-triples")
             return _parse_raw(raw.kind, raw.media_type, raw.data)
         res = self._in_process(sparql, default_graph, named_graphs)
@@ -241,32 +328,46 @@ class EmbeddedStore(Store):
 
     def query_raw(self, sparql, *, select_format="application/sparql-results+json",
                   graph_format="application/n-triples", default_graph=None, named_graphs=None,
-                  timeout=None) -> RawResult:
+                  timeout=None, lane=USER_LANE) -> RawResult:
+        check_lane(lane)
         if self.path is not None and timeout is not None:
-            return self._pooled(sparql, default_graph, named_graphs, timeout, select_format, graph_format)
+            return self._pooled(sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format)
         return super().query_raw(sparql, select_format=select_format, graph_format=graph_format,
                                  default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
 
-    def iter_rows(self, sparql, *, default_graph=None, named_graphs=None, timeout=None):
-        if self.path is not None and timeout is not None:
-            raw = self._pooled(sparql, default_graph, named_graphs, timeout,
-                               "application/sparql-results+json", "application/n-triples")
-            if raw.kind != "select":
-                raise StoreError(f"{self.description}: iter_rows needs a SELECT query, not {raw.kind}")
-            res = ox.parse_query_results(raw.data, format=ox.QueryResultsFormat.JSON)
-        else:
-            res = self._in_process(sparql, default_graph, named_graphs)
-            if not isinstance(res, ox.QuerySolutions):
-                raise StoreError(f"{self.description}: iter_rows needs a SELECT query")
-        return self._stream(res, timeout if self.path is None else None)
-
-    def _stream(self, res, timeout):
+    def iter_rows(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE):
+        """Streams: from a worker in chunks (timed, on disk), else from a thread of this process."""
+        check_lane(lane)
         deadline = time.monotonic() + timeout if timeout is not None else None
-        variables = [v.value for v in res.variables]
-        for n, sol in enumerate(res):
-            if deadline is not None and n % 256 == 0 and time.monotonic() > deadline:
-                raise QueryTimeout(f"{self.description}: the query ran past its time limit and was stopped")
-            yield {v: from_ox(sol[v]) for v in variables if sol[v] is not None}
+        if self.path is not None and timeout is not None:
+            return self._pooled_rows(sparql, default_graph, named_graphs, timeout, lane)
+        scan = check_query(sparql)
+        if scan.form not in (None, "SELECT"):
+            raise StoreError(f"{self.description}: iter_rows needs a SELECT query, not {scan.form}")
+        ready = threading.Event()
+        failed: list[BaseException] = []
+
+        def produce():
+            # The query is made and read on the producer thread (pyoxigraph results must stay on one thread).
+            try:
+                res = self._in_process(sparql, default_graph, named_graphs)
+                if not isinstance(res, ox.QuerySolutions):
+                    raise StoreError(f"{self.description}: iter_rows needs a SELECT query")
+            except BaseException as e:
+                failed.append(e)
+                raise
+            finally:
+                ready.set()
+            variables = [v.value for v in res.variables]
+            for sol in res:
+                yield {v: from_ox(sol[v]) for v in variables if sol[v] is not None}
+
+        rows = threaded_rows(produce, deadline=deadline, description=self.description)
+        ready.wait(None if timeout is None else max(0.0, timeout))
+        if failed:  # the query did not even start: say so now, as query() would
+            rows.close()
+            raise failed[0]
+        return rows
 
     def _in_process(self, sparql, default_graph, named_graphs):
         scan = check_query(sparql)
@@ -278,25 +379,90 @@ class EmbeddedStore(Store):
         except (OSError, ValueError) as e:
             raise StoreError(f"{self.description}: {e}") from e
 
-    def _pooled(self, sparql, default_graph, named_graphs, timeout, select_format, graph_format) -> RawResult:
+    def _request(self, sparql, default_graph, named_graphs, **extra) -> dict:
         scan = check_query(sparql)  # refusals never cost a worker; syntax errors come from the worker
-        if self._pool is None:
-            with self._write_lock:
-                if self._pool is None:
-                    self._pool = QueryPool(self._query_workers, self.description)
-        req = {"path": self._current_snapshot(), "query": sparql,
-               "default_graph": [str(g) for g in default_graph or []],
-               "named_graphs": [str(g) for g in named_graphs or []],
-               "union": not scan.has_dataset, "select_format": select_format, "graph_format": graph_format}
-        answer = self._pool.run(req, timeout)
+        ds = explicit_dataset(default_graph, named_graphs)
+        return {"path": self._current_snapshot(), "query": sparql, "dataset": ds is not None,
+                "default_graph": ds[0] if ds else [], "named_graphs": ds[1] if ds else [],
+                "union": not scan.has_dataset, **extra}
+
+    def _pooled(self, sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format) -> RawResult:
+        req = self._request(sparql, default_graph, named_graphs, select_format=select_format,
+                            graph_format=graph_format)
+        answer = self._lane_pool(lane).run(req, timeout)
         self._prune_snapshots()
         if answer[0] == "ok":
             _, kind, media_type, data = answer
             return RawResult(kind, media_type, data)
+        self._raise(answer)
+
+    def _raise(self, answer: tuple):
         _, what, message = answer
         if what == "syntax":
             raise syntax_error(SyntaxError(message))
         raise StoreError(f"{self.description}: {message}")
+
+    def _pooled_rows(self, sparql, default_graph, named_graphs, timeout, lane) -> Iterator[dict]:
+        """Send a stream request and wait for its head (so query errors are raised here); the rows
+        follow in chunks while the caller reads. The worker is held until the last row; closing the
+        iterator early kills it (it may still be computing)."""
+        req = self._request(sparql, default_graph, named_graphs, stream=True)
+        pool = self._lane_pool(lane)
+        deadline = time.monotonic() + timeout
+        w = pool.acquire(deadline, timeout)
+        w.snapshot = req["path"]
+
+        def recv() -> tuple:
+            try:
+                return w.recv(deadline)
+            except TimeoutError:
+                pool.discard(w)
+                raise QueryTimeout(f"{self.description}: the query ran past its {timeout:g} s time limit "
+                                   "and was stopped") from None
+            except (EOFError, OSError, pickle.UnpicklingError) as e:
+                pool.discard(w)
+                raise StoreError(f"{self.description}: the query worker failed ({e})") from None
+
+        try:
+            w.send(req)
+        except EOFError as e:
+            pool.discard(w)
+            raise StoreError(f"{self.description}: the query worker failed ({e})") from None
+        head = recv()
+        if head[0] == "err":
+            pool.release(w)
+            self._raise(head)
+        variables = head[1]
+
+        def rows():
+            done = False
+            try:
+                yield None  # primed below, so dropping the iterator unstarted still frees the worker
+                while True:
+                    msg = recv()
+                    if msg[0] == "rows":
+                        for r in msg[1]:
+                            yield {v: _decode(t) for v, t in zip(variables, r) if t is not None}
+                    elif msg[0] == "end":
+                        done = True
+                        return
+                    else:
+                        done = True  # the worker reported the error and waits for the next request
+                        self._raise(msg)
+            except (QueryTimeout, StoreError):
+                if not done:  # recv() already discarded the worker
+                    done = None
+                raise
+            finally:
+                if done:
+                    pool.release(w)
+                elif done is False:
+                    pool.discard(w)  # abandoned mid-stream: the worker may still be computing
+                self._prune_snapshots()
+
+        it = rows()
+        next(it)
+        return it
 
     # ------------------------------------------------------------ snapshots for the workers
 
@@ -318,10 +484,12 @@ class EmbeddedStore(Store):
 
     def _prune_snapshots(self) -> None:
         """Remove snapshots no worker holds open (a worker moves to the newest on its next query)."""
-        if self._snap_root is None or self._pool is None:
+        if self._snap_root is None or not self._pools:
             return
         with self._write_lock:
-            keep = self._pool.snapshots_in_use() | ({self._snapshot[1]} if self._snapshot else set())
+            keep = {self._snapshot[1]} if self._snapshot else set()
+            for pool in list(self._pools.values()):
+                keep |= pool.snapshots_in_use()
             for d in self._snap_root.iterdir():
                 if str(d) not in keep:
                     shutil.rmtree(d, ignore_errors=True)
@@ -430,9 +598,9 @@ class EmbeddedStore(Store):
         return super().export(fmt)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        for pool in list(self._pools.values()):
+            pool.close()
+        self._pools.clear()
         if self._snap_root is not None:
             shutil.rmtree(self._snap_root, ignore_errors=True)
             self._snap_root = None

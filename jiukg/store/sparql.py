@@ -58,12 +58,14 @@ class Scan:
     words: set[str] = field(default_factory=set)  # bare keywords, upper case
     has_dataset: bool = False  # FROM / FROM NAMED in the query itself
     prologue_end: int = 0  # offset just after the last PREFIX/BASE declaration
+    distinct: bool = False  # the query is SELECT DISTINCT (its top-level projection)
 
 
 def scan(sparql: str) -> Scan:
     out = Scan()
     expect = 0  # expect: tokens still belonging to a PREFIX/BASE declaration
     in_prologue = True
+    just_selected = False
     for m in _TOKEN.finditer(sparql):
         kind = m.lastgroup
         if kind in ("ws", "comment"):
@@ -82,11 +84,15 @@ def scan(sparql: str) -> Scan:
                 expect = 1
                 continue
             in_prologue = False
+        if just_selected:
+            out.distinct = kind == "word" and text.upper() == "DISTINCT"
+            just_selected = False
         if kind == "word":
             w = text.upper()
             out.words.add(w)
             if out.form is None and w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                 out.form = w
+                just_selected = w == "SELECT"
             if w == "FROM":
                 out.has_dataset = True
     return out
