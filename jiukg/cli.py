@@ -176,13 +176,18 @@ def query(name: Optional[str] = typer.Argument(None, help="A catalogue query nam
 @app.command()
 def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
           host: str = typer.Option(None, "--host", envvar="JIUKG_HOST"),
-          port: int = typer.Option(None, "--port", envvar="JIUKG_PORT")):
+          port: int = typer.Option(None, "--port", envvar="JIUKG_PORT"),
+          query_timeout: float = typer.Option(None, "--query-timeout", envvar="JIUKG_QUERY_TIMEOUT",
+                                              help="Seconds a user query may run (default 10)."),
+          query_workers: int = typer.Option(None, "--query-workers", envvar="JIUKG_QUERY_WORKERS",
+                                            help="Embedded store: most user queries running at once (default 4).")):
     """Serve SPARQL, linked data and the web page (builds the bundled corpus on first run)."""
     from jiukg.store import StoreError
     from service.app import run
 
     try:
-        run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port)
+        run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port,
+            query_timeout=query_timeout, query_workers=query_workers)
     except StoreError as e:
         _fail(str(e))
 

@@ -160,14 +160,14 @@ def ensure_built(store) -> None:
 
 
 def run(store: str | None = None, update_url: str | None = None, gsp_url: str | None = None,
-        host: str | None = None, port: int | None = None) -> None:
+        host: str | None = None, port: int | None = None, **overrides) -> None:
     """Open the store, build it if empty, and serve with uvicorn until stopped."""
     import uvicorn
 
     from jiukg.config import settings as make_settings, store_options
     from jiukg.store import open_store
 
-    s = make_settings(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port)
+    s = make_settings(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port, **overrides)
     st = open_store(s.store, **store_options(s))
     try:
         ensure_built(st)

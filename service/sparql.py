@@ -107,7 +107,7 @@ async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> 
     if not query.strip():
         raise ServiceError(400, "The query is empty.")
     result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
-                             default_graph=dg, named_graphs=ng)
+                             default_graph=dg, named_graphs=ng, lane="user")
     offers = _offers(result.kind)
     media = _format_override(request, result.kind)
     if media is None or media not in offers:

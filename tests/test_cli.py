@@ -79,3 +79,35 @@ def test_export_in_an_unknown_format_is_refused_before_reading(tmp_path):
     out = run("export", "--store", str(tmp_path / "store"), "--format", "rdfa")
     assert out.returncode == 2
     assert out.stderr.strip() == "error: --format rdfa: use one of nquads, trig, turtle, nt, json-ld"
+
+
+def test_serve_takes_the_query_time_limit_from_its_option(tmp_path):
+    """`jiukg serve --query-timeout 1` stops a long query at 1 s and says so."""
+    import socket
+    import time
+
+    import httpx
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _service_server import free_port, static_store
+
+    static_store(tmp_path / "store").close()  # not empty: serve does not build the corpus
+    port = free_port()
+    proc = subprocess.Popen([JIUKG, "serve", "--store", str(tmp_path / "store"), "--port", str(port),
+                             "--query-timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None and time.monotonic() < deadline, "jiukg serve did not start"
+            time.sleep(0.2)
+        slow = """SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?a WHERE { ?a ?p ?b } LIMIT 450 }
+                  { SELECT ?c WHERE { ?c ?q ?d } LIMIT 450 } { SELECT ?e WHERE { ?e ?r ?f } LIMIT 450 } }"""
+        r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": slow}, timeout=60)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert r.status_code == 503
+    assert "the 1 s limit" in r.text

@@ -454,3 +454,34 @@ def test_head_on_sparql(url):
         assert head.content == b""
         assert head.headers["content-type"] == get.headers["content-type"]
         assert head.headers["content-length"] == get.headers["content-length"] != "0"
+
+
+def test_pages_answer_while_every_user_worker_runs_a_slow_query(tmp_path):
+    """Slow /sparql queries fill the user lane; linked-data pages and the catalogue go through the
+    internal lane and answer while they run."""
+    from jiukg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+    from jiukg.ontology import ontology_graph, reference_graph
+    from jiukg.store import open_store
+
+    st = open_store(str(tmp_path / "store"), query_workers=1, internal_workers=1)
+    st.replace_graphs({ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()})
+    try:
+        with serve(st, query_timeout=4.0) as base:
+            slow: list = []
+            threads = [threading.Thread(target=lambda: slow.append(httpx.get(
+                f"{base}/sparql", params={"query": EXPENSIVE}, headers={"Accept": SRJ}, timeout=60)))
+                for _ in range(2)]  # one runs, one waits for the only user worker
+            for th in threads:
+                th.start()
+            time.sleep(0.5)
+            page = httpx.get(f"{base}/id/org/WIPO", headers={"Accept": "text/turtle"}, timeout=30)
+            listing = httpx.get(f"{base}/queries/mechanisms", params={"format": "csv"}, timeout=30)
+            still_running = any(th.is_alive() for th in threads)
+            for th in threads:
+                th.join(60)
+    finally:
+        st.close()
+    assert page.status_code == 200 and "世界知识产权组织" in page.text
+    assert listing.status_code == 200 and listing.text.startswith("mechanism")
+    assert still_running
+    assert sorted(r.status_code for r in slow) == [503, 503]
