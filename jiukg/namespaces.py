@@ -65,9 +65,15 @@ _SPACES = re.compile(r"\s+")
 def normalize_symbol(symbol: str) -> str:
     """Canonical form of a UN document symbol.
 
-    'JIU/NOTE/2022/1 Rev.1' -> 'JIU/NOTE/2022/1/Rev.1'; 'WO/PBC/37/6 Rev.' ->
-    'WO/PBC/37/6/Rev'; full-width slashes and stray spaces are removed;
-    'Add. 1' -> 'Add.1'.
+    Revisions, addenda and corrigenda become path segments; full-width forms and stray
+    spaces are removed, so the same symbol printed two ways mints one IRI.
+
+    >>> normalize_symbol("JIU/NOTE/2022/1 Rev.1")
+    'JIU/NOTE/2022/1/Rev.1'
+    >>> normalize_symbol("WO/PBC/37/6 Rev.")
+    'WO/PBC/37/6/Rev'
+    >>> normalize_symbol("A／80／263/Add. 1")
+    'A/80/263/Add.1'
     """
     s = symbol.strip().replace("／", "/").replace("．", ".")
     s = re.sub(r"\s*/\s*", "/", s)
@@ -82,22 +88,41 @@ def _path(symbol: str) -> str:
 
 
 def doc_iri(symbol: str):
-    """A document by its official symbol: id/doc/JIU/REP/2024/4."""
+    """A document by its official symbol.
+
+    >>> str(doc_iri("JIU/REP/2024/4"))
+    'https://w3id.org/jiukg/id/doc/JIU/REP/2024/4'
+    """
     return ID["doc/" + _path(symbol)]
 
 
 def rec_iri(report_symbol: str, number: int | str):
-    """Recommendation N of a JIU report or note: id/doc/JIU/REP/2024/4/rec/2."""
+    """Recommendation N of a JIU report or note: the same IRI from every document that quotes it.
+
+    >>> rec_iri("JIU/NOTE/2022/1 Rev.1", 4) == rec_iri("JIU/NOTE/2022/1/Rev.1", "4")
+    True
+    >>> str(rec_iri("JIU/REP/2024/4", 2))
+    'https://w3id.org/jiukg/id/doc/JIU/REP/2024/4/rec/2'
+    """
     return ID[f"doc/{_path(report_symbol)}/rec/{number}"]
 
 
 def slug(text: str) -> str:
-    """A path segment from a symbol or acronym: 'WO/PBC/38/2' -> 'WO-PBC-38-2'."""
+    """A path segment from a symbol or acronym.
+
+    >>> slug("WO/PBC/38/2"), slug("A/80/263/Add.1")
+    ('WO-PBC-38-2', 'A-80-263-Add.1')
+    """
     return re.sub(r"[^A-Za-z0-9.]+", "-", normalize_symbol(text)).strip("-")
 
 
 def status_iri(report_symbol: str, number: int | str, org: str, reporting_symbol: str):
-    """One organisation's status of one recommendation as reported in one document."""
+    """One organisation's status of one recommendation as reported in one document: reloading the
+    document replaces exactly its statements, and history is never overwritten.
+
+    >>> str(status_iri("JIU/REP/2024/4", 2, "WIPO", "WO/PBC/38/2"))
+    'https://w3id.org/jiukg/id/doc/JIU/REP/2024/4/rec/2/status/WIPO/WO-PBC-38-2'
+    """
     return ID[f"doc/{_path(report_symbol)}/rec/{number}/status/{slug(org)}/{slug(reporting_symbol)}"]
 
 

@@ -61,7 +61,8 @@ from .base import (
     explicit_dataset,
     threaded_rows,
 )
-from .sparql import RDF_LANGSTRING, XSD_STRING, check_query, from_json, from_ox, local_syntax_error, nt, scan
+from .sparql import (RDF_LANGSTRING, XSD_STRING, check_query, from_json, from_ox, local_syntax_error, nt, scan,
+                     without_dataset)
 
 # Graphs a fresh Virtuoso 7 holds for itself (measured on Debian's 7.2.5 package).
 SYSTEM_GRAPHS = (
@@ -287,6 +288,14 @@ class RemoteStore(Store):
         every = [str(g) for g in self._graph_list(deadline)] or [NO_GRAPH]
         return _Dataset(tuple([("default-graph-uri", g) for g in every] + [("named-graph-uri", g) for g in every]))
 
+    @staticmethod
+    def _protocol_dataset_wins(sparql: str, s, default_graph, named_graphs) -> str:
+        """Given default or named graphs, the query's own FROM / FROM NAMED go: the protocol's dataset
+        replaces the query's (Virtuoso would merge them)."""
+        if s.has_dataset and explicit_dataset(default_graph, named_graphs) is not None:
+            return without_dataset(sparql)
+        return sparql
+
     def _graph_list(self, deadline: float | None) -> list[URIRef]:
         """The server's graphs for 'explicit' mode: a listing reused for graph_cache_seconds (graphs
         written by other clients show up within that time) and renewed after a write through this client."""
@@ -327,6 +336,7 @@ class RemoteStore(Store):
         s = check_query(sparql)
         deadline = time.monotonic() + timeout if timeout is not None else None
         ds = self._dataset(s.has_dataset, default_graph, named_graphs, deadline)
+        sparql = self._protocol_dataset_wins(sparql, s, default_graph, named_graphs)
         return self._run(sparql, ds, self._left(deadline), user_query=True, form=s.form,
                          distinct=s.distinct and self._server_kind(self._left(deadline)) == "virtuoso")
 
@@ -405,6 +415,7 @@ class RemoteStore(Store):
             raise StoreError(f"{self.description}: iter_rows needs a SELECT query, not {s.form}")
         deadline = time.monotonic() + timeout if timeout is not None else None
         ds = self._dataset(s.has_dataset, default_graph, named_graphs, deadline)
+        sparql = self._protocol_dataset_wins(sparql, s, default_graph, named_graphs)
         return self._stream(sparql, ds, deadline, user_query=True,
                             distinct=s.distinct and self._server_kind(self._left(deadline)) == "virtuoso")
 
