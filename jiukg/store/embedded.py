@@ -240,12 +240,11 @@ class QueryPool:
                 self._idle.remove(w)
             self._cond.notify()
 
-    def run(self, req: dict, timeout: float) -> tuple:
-        deadline = time.monotonic() + timeout
-        w = self.acquire(deadline, timeout)
-        w.snapshot = req["path"]
+    def guarded(self, w: _Worker, timeout: float, call):
+        """`call()` talks to worker `w`: past the time limit, or if the worker broke, it is killed
+        (the query really stops) and the store error says which."""
         try:
-            answer = w.ask(req, deadline)
+            return call()
         except TimeoutError:
             self.discard(w)
             raise QueryTimeout(f"{self.description}: the query ran past its {timeout:g} s time limit "
@@ -253,6 +252,15 @@ class QueryPool:
         except (EOFError, OSError, pickle.UnpicklingError) as e:
             self.discard(w)
             raise StoreError(f"{self.description}: the query worker failed ({e})") from None
+
+    def run(self, req: dict, timeout: float) -> tuple:
+        deadline = time.monotonic() + timeout
+        w = self.acquire(deadline, timeout)
+        w.snapshot = req["path"]
+        try:
+            answer = self.guarded(w, timeout, lambda: w.ask(req, deadline))
+        except StoreError:
+            raise  # guarded() has discarded the worker
         except BaseException:
             self.discard(w)
             raise
@@ -413,21 +421,9 @@ class EmbeddedStore(Store):
         w.snapshot = req["path"]
 
         def recv() -> tuple:
-            try:
-                return w.recv(deadline)
-            except TimeoutError:
-                pool.discard(w)
-                raise QueryTimeout(f"{self.description}: the query ran past its {timeout:g} s time limit "
-                                   "and was stopped") from None
-            except (EOFError, OSError, pickle.UnpicklingError) as e:
-                pool.discard(w)
-                raise StoreError(f"{self.description}: the query worker failed ({e})") from None
+            return pool.guarded(w, timeout, lambda: w.recv(deadline))
 
-        try:
-            w.send(req)
-        except EOFError as e:
-            pool.discard(w)
-            raise StoreError(f"{self.description}: the query worker failed ({e})") from None
+        pool.guarded(w, timeout, lambda: w.send(req))
         head = recv()
         if head[0] == "err":
             pool.release(w)
