@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import URIRef
 from SPARQLWrapper import DIGEST, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -61,8 +61,8 @@ from .base import (
     explicit_dataset,
     threaded_rows,
 )
-from .sparql import (RDF_LANGSTRING, XSD_STRING, check_query, from_json, from_ox, local_syntax_error, nt, scan,
-                     without_dataset)
+from .sparql import (check_query, from_json, from_ox, local_syntax_error, nt,
+                     results_term, scan, without_dataset)
 
 # Graphs a fresh Virtuoso 7 holds for itself (measured on Debian's 7.2.5 package).
 SYSTEM_GRAPHS = (
@@ -598,19 +598,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 def _xml_term(el):
     tag = el.tag[len(_SR):] if el.tag.startswith(_SR) else el.tag
     text = el.text or ""
-    if tag == "uri":
-        return URIRef(text)
-    if tag == "bnode":
-        return BNode(text)
-    if tag == "literal":
-        lang = el.get(_XML_LANG)
-        if lang:
-            return Literal(text, lang=lang.lower())
-        dt = el.get("datatype")
-        if dt and dt not in (XSD_STRING, RDF_LANGSTRING):
-            return Literal(text, datatype=URIRef(dt))
-        return Literal(text)
-    raise ValueError(f"unknown term <{tag}> in SPARQL XML results")
+    return results_term(tag, text, el.get(_XML_LANG), el.get("datatype"), "XML")
 
 
 class _Chunks:

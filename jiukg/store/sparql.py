@@ -201,19 +201,24 @@ def from_json(b: dict) -> Identifier:
     """One binding of SPARQL 1.1 JSON results, also Virtuoso's 'typed-literal'. Language tags
     are lower-cased as Oxigraph does, so every backend gives equal terms."""
     t, v = b["type"], b["value"]
-    if t == "uri":
-        return URIRef(v)
-    if t == "bnode":
-        return BNode(v)
-    if t in ("literal", "typed-literal"):
-        lang = b.get("xml:lang") or b.get("lang")
+    if t == "typed-literal":
+        t = "literal"
+    return results_term(t, v, b.get("xml:lang") or b.get("lang"), b.get("datatype"), "JSON")
+
+
+def results_term(kind: str, value: str, lang: str | None, datatype: str | None, syntax: str) -> Identifier:
+    """A term of SPARQL results (JSON or XML), read the same way for every server."""
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind == "literal":
         if lang:
-            return Literal(v, lang=lang.lower())
-        dt = b.get("datatype")
-        if dt and dt not in (XSD_STRING, RDF_LANGSTRING):
-            return Literal(v, datatype=URIRef(dt))
-        return Literal(v)
-    raise ValueError(f"unknown term type {t!r} in SPARQL JSON results")
+            return Literal(value, lang=lang.lower())
+        if datatype and datatype not in (XSD_STRING, RDF_LANGSTRING):
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    raise ValueError(f"unknown term type {kind!r} in SPARQL {syntax} results")
 
 
 def nt(term: Identifier) -> str:
