@@ -252,15 +252,7 @@ def bundled(engines: list[str], pyshacl_max: int, repeat: int) -> dict:
         pipeline.build(st, CORPUS_DIR)
         triples = st.count()
         row = {"size": "bundled", "triples": triples, "graphs": len(st.graphs())}
-        for engine in ("compiled", "pyshacl"):
-            if engine not in engines:
-                continue
-            if engine == "pyshacl" and triples > pyshacl_max:
-                row[engine] = None
-                continue
-            dt, rep = _time(lambda e=engine: validation.validate_store(st, engine=e), repeat)
-            row[engine] = dt
-            row[engine + "_results"] = (rep.count("Violation"), rep.count("Warning"), rep.count("Info"))
+        _engines(row, engines, pyshacl_max, repeat, lambda e: validation.validate_store(st, engine=e))
         if "gate" in engines:
             gid = next(g for g in st.graphs() if "graph/WO/PBC/38/" in str(g))
             one = {gid: st.graph(gid)}
@@ -268,6 +260,19 @@ def bundled(engines: list[str], pyshacl_max: int, repeat: int) -> dict:
             row["gate"] = dt
             row["gate_triples"] = rep.triples
     return row
+
+
+def _engines(row: dict, engines: list[str], pyshacl_max: int, repeat: int, validate) -> None:
+    """Time `validate(engine)` for each engine asked for; plain pyshacl only up to pyshacl_max triples."""
+    for engine in ("compiled", "pyshacl"):
+        if engine not in engines:
+            continue
+        if engine == "pyshacl" and row["triples"] > pyshacl_max:
+            row[engine] = None
+            continue
+        dt, rep = _time(lambda e=engine: validate(e), repeat)
+        row[engine] = dt
+        row[engine + "_results"] = (rep.count("Violation"), rep.count("Warning"), rep.count("Info"))
 
 
 def run(sizes: list, engines: list[str], pyshacl_max: int, repeat: int) -> list[dict]:
@@ -285,15 +290,8 @@ def run(sizes: list, engines: list[str], pyshacl_max: int, repeat: int) -> list[
         graphs = generate(n)
         triples = sum(len(g) for g in graphs.values())
         row = {"size": n, "triples": triples, "graphs": len(graphs)}
-        for engine in ("compiled", "pyshacl"):
-            if engine not in engines:
-                continue
-            if engine == "pyshacl" and triples > pyshacl_max:
-                row[engine] = None
-                continue
-            dt, rep = _time(lambda g=graphs, e=engine: validation.validate_write(None, dict(g), engine=e), repeat)
-            row[engine] = dt
-            row[engine + "_results"] = (rep.count("Violation"), rep.count("Warning"), rep.count("Info"))
+        _engines(row, engines, pyshacl_max, repeat,
+                 lambda e, g=graphs: validation.validate_write(None, dict(g), engine=e))
         if "gate" in engines:
             # the write gate: one progress report replacing its graph in a store holding the rest
             with open_store(":memory:") as st:
