@@ -180,16 +180,42 @@ def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt
           query_timeout: float = typer.Option(None, "--query-timeout", envvar="JIUKG_QUERY_TIMEOUT",
                                               help="Seconds a user query may run (default 10)."),
           query_workers: int = typer.Option(None, "--query-workers", envvar="JIUKG_QUERY_WORKERS",
-                                            help="Embedded store: most user queries running at once (default 4).")):
+                                            help="Embedded store: most user queries running at once (default 4)."),
+          tokens_file: Optional[Path] = typer.Option(None, "--tokens-file", envvar="JIUKG_TOKENS_FILE",
+                                                     help="TOML or JSON file of hashed write tokens (`jiukg token`).")):
     """Serve SPARQL, linked data and the web page (builds the bundled corpus on first run)."""
+    from jiukg.auth import TokenConfigError
     from jiukg.store import StoreError
     from service.app import run
 
     try:
         run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port,
-            query_timeout=query_timeout, query_workers=query_workers)
-    except StoreError as e:
+            query_timeout=query_timeout, query_workers=query_workers,
+            tokens_file=str(tokens_file) if tokens_file else None)
+    except (StoreError, TokenConfigError) as e:
         _fail(str(e))
+
+
+@app.command()
+def token(name: str = typer.Option("publisher", "--name", help="The token's name, recorded with its writes."),
+          organisation: Optional[str] = typer.Option(None, "--organisation", "--org",
+                                                     help="Its organisation's acronym (omit with --admin)."),
+          admin: bool = typer.Option(False, "--admin", help="A token that may write every graph.")):
+    """Make a new write token: prints the token (give it to its holder; it is shown once) and the lines to
+    paste into the tokens file, which keeps only its hash."""
+    from jiukg.auth import new_token
+
+    if not admin and not organisation:
+        _fail("give --organisation ORG (or --admin)", 2)
+    secret, hashed = new_token()
+    typer.echo(f"token: {secret}", err=True)
+    lines = ["[[tokens]]", f'name = "{name}"']
+    if organisation:
+        lines.append(f'organisation = "{organisation}"')
+    if admin:
+        lines.append("admin = true")
+    lines.append(f'hash = "{hashed}"')
+    typer.echo("\n".join(lines))
 
 
 EXPORT_FORMATS = ("nquads", "trig", "turtle", "nt", "json-ld")

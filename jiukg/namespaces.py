@@ -203,3 +203,15 @@ def graph_iri(doc_symbol: str):
 REFERENCE_GRAPH = GRAPH["reference"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CATALOGUE_GRAPH = GRAPH["catalogue"]  # when and how each named graph was written
+DEFAULT_GRAPH = GRAPH["default"]  # the Graph Store's default graph for writes (SPARQL Update, Graph Store Protocol)
+
+
+def write_iri(when, nonce: str):
+    """One write made through the service (a prov:Activity in the catalogue graph): time and a random part,
+    as a write has no official symbol. write_iri(datetime(2026, 12, 5, 13, 0, 1), "a1b2") -> id/write/20261205T130001Z-a1b2"""
+    return ID[f"write/{when.strftime('%Y%m%dT%H%M%SZ')}-{slug(nonce)}"]
+
+
+def token_iri(name: str):
+    """A write token as a PROV agent acting on behalf of its organisation: id/token/{name}."""
+    return ID["token/" + slug(name)]

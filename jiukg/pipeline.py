@@ -3,7 +3,10 @@
 `prepare` turns files into named graphs without touching the store; `commit`
 validates them together with what they refer to and replaces their graphs in
 one step, or writes nothing and returns the report. `build` and `load` (CLI),
-and the service's upload, all use these two functions.
+the service's upload, SPARQL Update and the Graph Store Protocol all use these
+two functions. A write through the service carries an `Activity` (its token):
+commit refuses graphs outside the token's scope and records the write, as
+PROV, in the catalogue graph.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
-from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, VOID, graph_iri, slug
+from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, VOID, graph_iri, slug, token_iri, write_iri
 from jiukg.ontology import static_graphs  # noqa: F401  (callers use pipeline.static_graphs)
 from jiukg.store import Store
 from loaders import Extraction, LoadWarning, SourceText, UnrecognisedDocument, load_text
@@ -35,6 +38,71 @@ class WriteRefused(Exception):
     def __init__(self, message: str, report=None):
         super().__init__(message)
         self.report = report
+
+
+class OutOfScope(WriteRefused):
+    """The write names graphs its token may not write (`graphs`); nothing was written."""
+
+    def __init__(self, token, graphs: list[str]):
+        who = f"token {token.name!r}" + (f" of {token.organisation}" if token.organisation else "")
+        super().__init__(f"the {who} may not write {', '.join(graphs)}; nothing was written")
+        self.graphs = graphs
+
+
+@dataclass
+class Activity:
+    """A write made through the service, for the scope check and the catalogue's PROV record.
+
+    `token` is a jiukg.auth.Token (name, organisation, agent, refused()); commit fills in the rest."""
+
+    operation: str  # e.g. "SPARQL Update", "Graph Store Protocol PUT", "upload"
+    token: object
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    iri: URIRef | None = None
+    added: int = 0
+    removed: int = 0
+    used: list[URIRef] = field(default_factory=list)  # graphs that held triples before
+    generated: list[URIRef] = field(default_factory=list)  # graphs that hold triples after
+    invalidated: list[URIRef] = field(default_factory=list)  # graphs the write emptied
+
+    def to_json(self) -> dict:
+        return {"activity": str(self.iri) if self.iri else None, "triplesAdded": self.added,
+                "triplesRemoved": self.removed, "graphs": sorted(str(g) for g in {*self.used, *self.generated})}
+
+
+def _change_counts(old: Graph, new: Graph) -> tuple[int, int]:
+    """Triples added and removed; blank nodes compared by the graphs' canonical forms (their labels change
+    with every write)."""
+    if any(isinstance(t, BNode) for g in (old, new) for tr in g for t in tr):
+        from rdflib.compare import to_canonical_graph
+
+        a, b = set(to_canonical_graph(old)), set(to_canonical_graph(new))
+    else:
+        a, b = set(old), set(new)
+    return len(b - a), len(a - b)
+
+
+def _record_activity(g: Graph, act: Activity, when: datetime) -> None:
+    """The write as a prov:Activity: who (the token, on behalf of its organisation), when, which graphs, counts."""
+    token = act.token
+    a = act.iri
+    g.add((a, RDF.type, PROV.Activity))
+    who = token.name + (f" ({token.organisation})" if token.organisation else "")
+    g.add((a, RDFS.label, Literal(f"{act.operation} by {who}")))
+    g.add((a, PROV.startedAtTime, Literal(act.started.isoformat(timespec="milliseconds"), datatype=XSD.dateTime)))
+    g.add((a, PROV.endedAtTime, Literal(when.isoformat(timespec="milliseconds"), datatype=XSD.dateTime)))
+    agent = token_iri(token.name)
+    g.add((a, PROV.wasAssociatedWith, agent))
+    g.add((agent, RDF.type, PROV.Agent))
+    g.add((agent, RDFS.label, Literal(token.name)))
+    if token.agent is not None:
+        g.add((a, PROV.wasAssociatedWith, token.agent))
+        g.add((agent, PROV.actedOnBehalfOf, token.agent))
+    for p, graphs in ((PROV.used, act.used), (PROV.generated, act.generated), (PROV.invalidated, act.invalidated)):
+        for gid in graphs:
+            g.add((a, p, gid))
+    g.add((a, JIU.triplesAdded, Literal(act.added, datatype=XSD.integer)))
+    g.add((a, JIU.triplesRemoved, Literal(act.removed, datatype=XSD.integer)))
 
 
 class DocumentsRefused(WriteRefused):
@@ -158,19 +226,30 @@ def prepare(path: str | Path) -> Prepared:
     return Prepared(p.name, {ex.graph_iri: ex.graph}, ex)
 
 
-def graph_records(store: Store, graphs: dict[URIRef, Graph], when: datetime) -> Graph:
+def graph_records(store: Store, graphs: dict[URIRef, Graph], when: datetime,
+                  activity: Activity | None = None) -> Graph:
     """The catalogue of named graphs (graph/catalogue) after this write: when each graph
-    was written, by which jiukg, from which source; entries of other graphs kept."""
+    was written, by which jiukg, from which source, by which write (a service write's
+    prov:Activity, kept as the log of writes); entries of other graphs kept, entries
+    of graphs the write emptied removed."""
     from jiukg import __version__
 
     g = Graph(identifier=CATALOGUE_GRAPH)
     if CATALOGUE_GRAPH in store.graphs():
         g += store.graph(CATALOGUE_GRAPH)
     stamp = Literal(when.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    if activity is not None:
+        _record_activity(g, activity, when)
     for gid, data in graphs.items():
         if gid == CATALOGUE_GRAPH:
             continue
         g.remove((gid, None, None))
+        if not len(data):
+            continue  # the graph is gone; the activity says who removed it
+        if activity is not None:
+            g.add((gid, PROV.wasGeneratedBy, activity.iri))
+            if activity.token.agent is not None:
+                g.add((gid, PROV.wasAttributedTo, activity.token.agent))
         g.add((gid, RDF.type, PROV.Entity))
         g.add((gid, PROV.generatedAtTime, stamp))
         g.add((gid, DCTERMS.creator, Literal(f"jiukg {__version__}")))
@@ -181,10 +260,13 @@ def graph_records(store: Store, graphs: dict[URIRef, Graph], when: datetime) -> 
 
 
 def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph] | None = None,
-           validate: bool = True) -> object:
+           validate: bool = True, activity: Activity | None = None) -> object:
     """Validate the new graphs with what they refer to, then replace them in the
-    store all at once. On a violation nothing is written: WriteRefused carries
-    the report. Returns the validation report (which may hold warnings)."""
+    store all at once (an empty graph removes the graph). On a violation nothing
+    is written: WriteRefused carries the report. With an `activity`, graphs outside
+    its token's scope refuse the whole write (OutOfScope; `extra`, the project's own
+    ontology and reference graphs a load adds, excepted) and the write is recorded
+    in the catalogue graph. Returns the validation report (which may hold warnings)."""
     graphs: dict[URIRef, Graph] = dict(extra or {})
     for p in prepared:
         for gid, g in p.graphs.items():
@@ -192,6 +274,10 @@ def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph]
                 graphs[gid] += g  # two inputs for one document: merged, never one silently dropped
             else:
                 graphs[gid] = g
+    if activity is not None:
+        refused = activity.token.refused({gid for p in prepared for gid in p.graphs})
+        if refused:
+            raise OutOfScope(activity.token, refused)
     report = None
     if validate:
         from jiukg.validation import validate_write
@@ -199,7 +285,24 @@ def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph]
         report = validate_write(store, graphs)
         if not report.conforms:
             raise WriteRefused("the data breaks the shapes; nothing was written", report)
-    graphs[CATALOGUE_GRAPH] = graph_records(store, graphs, datetime.now(timezone.utc))
+    when = datetime.now(timezone.utc)
+    if activity is not None:
+        import secrets
+
+        existing = set(store.graphs())
+        for gid, new in graphs.items():
+            old = store.graph(gid) if gid in existing else Graph()
+            added, removed = _change_counts(old, new)
+            activity.added += added
+            activity.removed += removed
+            if len(old):
+                activity.used.append(gid)
+            if len(new):
+                activity.generated.append(gid)
+            elif len(old):
+                activity.invalidated.append(gid)
+        activity.iri = write_iri(when, secrets.token_hex(4))
+    graphs[CATALOGUE_GRAPH] = graph_records(store, graphs, when, activity)
     store.replace_graphs(graphs)
     return report
 
@@ -249,7 +352,8 @@ def missing_static_graphs(store: Store) -> dict[URIRef, Graph]:
     return {gid: g for gid, g in static_graphs().items() if gid not in held}
 
 
-def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None) -> Summary:
+def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None,
+         activity: Activity | None = None) -> Summary:
     """Add or replace documents. Every file must be recognised, or nothing is written. A store that
     does not hold the ontology and reference data yet gets them in the same write, through the same
     gate: without them queries lose the organisations' names and the classes the data is typed by."""
@@ -264,7 +368,7 @@ def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = l
     if extra:
         progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                  + ", ".join(str(g) for g in extra))
-    summary.validation = commit(store, prepared, extra=extra or None)
+    summary.validation = commit(store, prepared, extra=extra or None, activity=activity)
     summary.static_added = sorted(extra)
     _summarise(summary, store, prepared, t0)
     return summary

@@ -112,9 +112,11 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
             log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return error_response(request, err.status, err.message, err.headers)
 
-    from service import catalogue_routes, linkeddata, pages, sparql, upload_routes, validation_routes
+    from jiukg.auth import Tokens
+    from service import catalogue_routes, linkeddata, pages, protocols, sparql, upload_routes, validation_routes
 
-    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes):
+    app.state.tokens = Tokens.from_settings(settings)  # a malformed token file stops the start, not a write
+    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes, protocols):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

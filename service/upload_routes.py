@@ -4,12 +4,13 @@ POST /data  body: a source document (text/plain: a loader recognises its kind)
             or RDF in any syntax named by Content-Type. The data is validated
             with what it refers to; on any violation nothing is written and the
             report comes back (422). Writes need `Authorization: Bearer <token>`
-            with the token set in JIUKG_WRITE_TOKEN; without one, writes are off.
+            (service/auth.py); a token may write its organisation's graphs only
+            (403 otherwise, nothing written), and each write is recorded in the
+            catalogue graph.
 """
 
 from __future__ import annotations
 
-import hmac
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jiukg import pipeline
 from loaders import UnrecognisedDocument
+from service.auth import writer
 from service.deps import get_store
 from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
 
@@ -26,23 +28,9 @@ router = APIRouter(tags=["writes"])
 SOURCE_TYPES = {"text/plain", "text/markdown"}
 
 
-def _authorised(request: Request) -> PlainTextResponse | None:
-    token = getattr(request.app.state.settings, "write_token", None)
-    if not token:
-        return PlainTextResponse("403: writes are disabled on this service (set JIUKG_WRITE_TOKEN to enable them)\n",
-                                 status_code=403)
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        return PlainTextResponse("401: send Authorization: Bearer <the write token>\n", status_code=401,
-                                 headers={"WWW-Authenticate": "Bearer"})
-    return None
-
-
 @router.post("/data", summary="Add or replace documents (source text or RDF); validated first, all or nothing")
 async def upload(request: Request, store=Depends(get_store)):
-    refused = _authorised(request)
-    if refused is not None:
-        return refused
+    token = writer(request)
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if ctype in SOURCE_TYPES:
         suffix = ".txt"
@@ -59,9 +47,12 @@ async def upload(request: Request, store=Depends(get_store)):
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
-            summary = await run_in_threadpool(pipeline.load, store, [path])
+            activity = pipeline.Activity("upload", token)
+            summary = await run_in_threadpool(lambda: pipeline.load(store, [path], activity=activity))
         except UnrecognisedDocument as e:
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
+        except pipeline.OutOfScope as e:
+            return PlainTextResponse(f"403: {e}\n", status_code=403)
         except pipeline.WriteRefused as e:
             return JSONResponse({"written": False, "message": str(e), "report": e.report.to_json()}, status_code=422)
         # a StoreError goes to create_app's handler: 503 with Retry-After when the store cannot be reached
@@ -72,4 +63,5 @@ async def upload(request: Request, store=Depends(get_store)):
         "triples": summary.triples,
         "warnings": [str(w) for w in summary.warnings],
         "validation": summary.validation.to_json() if summary.validation is not None else None,
+        **activity.to_json(),
     })
