@@ -11,6 +11,7 @@ PROV, in the catalogue graph.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timezone
 from collections import Counter
@@ -30,6 +31,11 @@ from loaders.base import IncompleteDocument
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig",
                 ".nq": "nquads", ".rdf": "xml", ".owl": "xml", ".n3": "n3"}
+
+
+#: One commit at a time in this process: each rewrites the catalogue graph from what it read, and the service's
+#: read-modify-write routes (SPARQL Update, Graph Store POST) hold it from their read to their write.
+WRITE_LOCK = threading.RLock()
 
 
 class WriteRefused(Exception):
@@ -267,6 +273,12 @@ def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph]
     its token's scope refuse the whole write (OutOfScope; `extra`, the project's own
     ontology and reference graphs a load adds, excepted) and the write is recorded
     in the catalogue graph. Returns the validation report (which may hold warnings)."""
+    with WRITE_LOCK:
+        return _commit(store, prepared, extra, validate, activity)
+
+
+def _commit(store: Store, prepared: list[Prepared], extra: dict[URIRef, Graph] | None, validate: bool,
+            activity: Activity | None) -> object:
     graphs: dict[URIRef, Graph] = dict(extra or {})
     for p in prepared:
         for gid, g in p.graphs.items():

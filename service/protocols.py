@@ -16,7 +16,6 @@ service's own record and is written by no request.
 from __future__ import annotations
 
 import secrets
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
@@ -37,9 +36,9 @@ from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
 
 router = APIRouter(tags=["writes"])
 
-#: One write at a time in this process: an update or a Graph Store POST reads graphs and writes them back,
-#: so two at once could lose one's changes. (Replicas writing one store: docs/deployment.md.)
-WRITE_LOCK = threading.Lock()
+#: An update or a Graph Store POST reads graphs and writes them back: the pipeline's write lock, held from the
+#: read to the write, keeps a concurrent write in this process from being lost in between.
+WRITE_LOCK = pipeline.WRITE_LOCK
 
 GRAPH_FORMATS = {k: v for k, v in RDF_TYPES.items() if v not in ("trig", "nquads")}  # a graph, not a dataset
 READ_TYPES = [R.TURTLE, R.NTRIPLES, R.JSONLD, R.RDFXML, "text/plain"]
@@ -219,24 +218,33 @@ def _parse(data: bytes, ctype: str, name: str = "body") -> Graph:
 
 
 async def _body_graph(request: Request) -> Graph:
+    """The graph a PUT or POST sends: one RDF body, or multipart/form-data of RDF files (merged). Parsed off
+    the event loop."""
     header = request.headers.get("content-type", "")
     ctype = header.split(";")[0].strip().lower()
+    parts: list[tuple[bytes, str, str]] = []
     if ctype == "multipart/form-data":
         form = await request.form()
-        g = Graph()
         for _, part in form.multi_items():
             if isinstance(part, str):
                 raise ServiceError(400, "Each part of the form must be an RDF file.")
-            data = await part.read()
             pctype = (part.content_type or "").split(";")[0].strip().lower()
-            g += _parse(data, pctype, part.filename or "part")
+            parts.append((await part.read(), pctype, part.filename or "part"))
+    else:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise ServiceError(413, "The body is larger than 20 MB.")
+        if ctype.startswith("text/") or ctype.endswith(("+xml", "+json")):
+            _utf8(body, header, "body")
+        parts.append((body, ctype, "body"))
+
+    def parse_all() -> Graph:
+        g = Graph()
+        for data, pctype, name in parts:
+            g += _parse(data, pctype, name)
         return g
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise ServiceError(413, "The body is larger than 20 MB.")
-    if ctype.startswith("text/") or ctype.endswith(("+xml", "+json")):
-        _utf8(body, header, "body")
-    return _parse(body, ctype)
+
+    return await run_in_threadpool(parse_all)
 
 
 async def _write(request: Request, method: str, path: str | None) -> Response:
