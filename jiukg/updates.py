@@ -118,7 +118,8 @@ def evaluate(store, text: str, *, base_iri: str | None = None, using: list[str] 
         proc = subprocess.run([sys.executable, str(WORKER)], input=pickle.dumps(req), capture_output=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise QueryTimeout(f"the update ran past its {timeout:g} s time limit and was stopped; nothing was written")
+        raise QueryTimeout(f"the update ran past its {timeout:g} s time limit and was stopped; "
+                           "nothing was written") from None
     except OSError as e:
         raise StoreError(f"cannot start the update worker: {e}") from e
     try:

@@ -24,9 +24,8 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph, URIRef
 from starlette.concurrency import run_in_threadpool
 
-from jiukg import pipeline
+from jiukg import pipeline, updates
 from jiukg import results as R
-from jiukg import updates
 from jiukg.namespaces import DEFAULT_GRAPH, GRAPH
 from jiukg.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 from service.auth import writer

@@ -96,10 +96,9 @@ def test_a_token_cannot_write_another_organisation_s_graph(service, how):
         assert r.status_code == 201, r.text
     before = dump(service)
     h = auth(WIPO)
-    if how == "gsp-put":
-        r = httpx.put(f"{service}/store", params={"graph": ILO_G}, content=triples(1), headers={"Content-Type": TTL, **h})
-    elif how == "gsp-post":
-        r = httpx.post(f"{service}/store", params={"graph": ILO_G}, content=triples(1), headers={"Content-Type": TTL, **h})
+    if how in ("gsp-put", "gsp-post"):
+        r = httpx.request(how[4:].upper(), f"{service}/store", params={"graph": ILO_G}, content=triples(1),
+                          headers={"Content-Type": TTL, **h})
     elif how == "gsp-delete":
         r = httpx.delete(f"{service}/store", params={"graph": ILO_G}, headers=h)
     elif how == "update":
@@ -173,8 +172,10 @@ def test_an_update_breaking_the_shapes_is_refused_with_the_report(service):
 
 @pytest.mark.parametrize("update", [
     "LOAD <http://127.0.0.1:9/x.ttl>",
-    "INSERT { GRAPH <https://w3id.org/jiukg/graph/WO/x> { ?s ?p ?o } } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-    "PREFIX SERVICE: <http://x/> INSERT { GRAPH <https://w3id.org/jiukg/graph/WO/x> { ?s ?p ?o } } WHERE { SERVICE:x ?p ?o }",
+    "INSERT { GRAPH <https://w3id.org/jiukg/graph/WO/x> { ?s ?p ?o } } "
+    "WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "PREFIX SERVICE: <http://x/> INSERT { GRAPH <https://w3id.org/jiukg/graph/WO/x> { ?s ?p ?o } } "
+    "WHERE { SERVICE:x ?p ?o }",
 ])
 def test_updates_that_would_fetch_are_refused(service, update):
     before = dump(service)
@@ -218,8 +219,9 @@ def test_every_accepted_write_is_recorded_with_organisation_time_and_counts(serv
     r = httpx.put(f"{service}/store", params={"graph": WIPO_G}, content=triples(3), headers={"Content-Type": TTL, **h})
     writes.append((r.json()["activity"], 3, 0, "Graph Store Protocol PUT"))
     r = httpx.post(f"{service}/update", headers={"Content-Type": UPDATE, **h}, content=(
-        f'DELETE DATA {{ GRAPH <{WIPO_G}> {{ <http://example.org/wipo/r0> <http://purl.org/dc/terms/title> "wipo 0"@en }} }} ;'
-        f'INSERT DATA {{ GRAPH <{WIPO_G}> {{ <http://example.org/wipo/r7> <http://purl.org/dc/terms/title> "7", "8" }} }}'))
+        f"PREFIX dcterms: <http://purl.org/dc/terms/> "
+        f'DELETE DATA {{ GRAPH <{WIPO_G}> {{ <http://example.org/wipo/r0> dcterms:title "wipo 0"@en }} }} ;'
+        f'INSERT DATA {{ GRAPH <{WIPO_G}> {{ <http://example.org/wipo/r7> dcterms:title "7", "8" }} }}'))
     assert r.status_code == 200, r.text
     writes.append((r.json()["activity"], 2, 1, "SPARQL Update"))
     r = httpx.post(f"{service}/data", content=f"<{GRAPH['WO/PBC/99/2']}> {{ {triples(4)} }}",
@@ -251,7 +253,7 @@ def test_every_accepted_write_is_recorded_with_organisation_time_and_counts(serv
 
 
 def test_refused_writes_leave_no_record(service):
-    n = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?a a <http://www.w3.org/ns/prov#Activity> } }" % CATALOGUE_GRAPH
+    n = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?a a <http://www.w3.org/ns/prov#Activity> }} }}"
     count = lambda: int(httpx.get(f"{service}/sparql", params={"query": n},  # noqa: E731
                                   headers={"Accept": "application/sparql-results+json"}).json()
                         ["results"]["bindings"][0]["n"]["value"])

@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _service_server import free_port, static_store  # noqa: E402
+from _service_server import free_port, static_store
 
 HERE = Path(__file__).parent / "data" / "w3c-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -160,10 +160,7 @@ def _check_response(g: Graph, resp_node, r: httpx.Response, where: str) -> None:
         assert ctype in kinds[str(fmt)], f"{where}: {ctype} is not a {fmt} format"
     boolean = g.value(resp_node, MF.expectedBoolean)
     if boolean is not None:
-        if ctype.endswith("json"):
-            got = r.json()["boolean"]
-        else:
-            got = "<boolean>true</boolean>" in r.text
+        got = r.json()["boolean"] if ctype.endswith("json") else "<boolean>true</boolean>" in r.text
         assert got is boolean.toPython(), f"{where}: boolean {got}, expected {boolean}"
     for name, value in _headers(g, resp_node).items():
         have = [p.strip().lower() for p in r.headers.get(name, "").split(";")]
