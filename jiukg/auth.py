@@ -13,8 +13,8 @@ configuration gives no token. A token is 32 random bytes, so one SHA-256 is
 enough (a slow hash only helps against guessable passwords); the comparison
 runs in constant time over every configured hash.
 
-The configuration is a TOML or JSON file (setting `tokens_file`,
-`JIUKG_TOKENS_FILE`), or the same JSON in `JIUKG_TOKENS`:
+The configuration is a TOML or JSON file (setting `write_tokens_file`,
+`JIUKG_WRITE_TOKENS_FILE`), or the same JSON in `JIUKG_WRITE_TOKENS`:
 
     [organisations.WIPO]
     graphs = ["https://w3id.org/jiukg/graph/WO/"]
@@ -131,10 +131,10 @@ class Tokens:
         clear = getattr(settings, "write_token", None)
         if clear:
             tokens.append(Token(name="write-token", digest=digest(clear), admin=True))
-        text = getattr(settings, "tokens", None)
+        text = getattr(settings, "write_tokens", None)
         if text:
-            tokens += parse_config(json.loads(text), "JIUKG_TOKENS")
-        path = getattr(settings, "tokens_file", None)
+            tokens += parse_config(json.loads(text), "JIUKG_WRITE_TOKENS")
+        path = getattr(settings, "write_tokens_file", None)
         if path:
             tokens += load_file(Path(path))
         return cls(tokens)

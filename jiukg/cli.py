@@ -181,8 +181,9 @@ def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt
                                               help="Seconds a user query may run (default 10)."),
           query_workers: int = typer.Option(None, "--query-workers", envvar="JIUKG_QUERY_WORKERS",
                                             help="Embedded store: most user queries running at once (default 4)."),
-          tokens_file: Optional[Path] = typer.Option(None, "--tokens-file", envvar="JIUKG_TOKENS_FILE",
-                                                     help="TOML or JSON file of hashed write tokens (`jiukg token`).")):
+          write_tokens_file: Optional[Path] = typer.Option(
+              None, "--write-tokens-file", envvar="JIUKG_WRITE_TOKENS_FILE",
+              help="TOML or JSON file of hashed write tokens scoped to organisations (`jiukg token`).")):
     """Serve SPARQL, linked data and the web page (builds the bundled corpus on first run)."""
     from jiukg.auth import TokenConfigError
     from jiukg.store import StoreError
@@ -191,7 +192,7 @@ def serve(store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt
     try:
         run(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port,
             query_timeout=query_timeout, query_workers=query_workers,
-            tokens_file=str(tokens_file) if tokens_file else None)
+            write_tokens_file=str(write_tokens_file) if write_tokens_file else None)
     except (StoreError, TokenConfigError) as e:
         _fail(str(e))
 

@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     query_workers: int = 4  # embedded: most worker processes for user queries at once; more queue
     internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
-    tokens_file: str | None = None  # TOML or JSON file of hashed write tokens scoped to organisations (jiukg.auth)
-    tokens: str | None = None  # the same configuration as JSON text (for containers without a file)
+    write_tokens_file: str | None = None  # TOML or JSON file of hashed write tokens, scoped to organisations
+    write_tokens: str | None = None  # the same configuration as JSON text (for containers without a file)
     update_timeout: float = 30.0  # seconds a SPARQL Update may run (on a copy of the store) before it is stopped
     host: str = "127.0.0.1"
     port: int = 8000

@@ -17,6 +17,7 @@ deletes from the default graph are deleted from that graph only.
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,9 @@ WORKER = Path(__file__).with_name("_update_worker.py")
 NEVER = {"LOAD": "LOAD is refused: this service never fetches documents from elsewhere",
          "SERVICE": "SERVICE (federated query) is refused: this service never reaches other servers",
          "DEFINE": "DEFINE pragmas are refused"}
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class UpdateError(ValueError):
@@ -49,6 +53,8 @@ def check_update(text: str) -> None:
     keyword to another parser."""
     if not text.strip():
         raise QuerySyntaxError("SPARQL syntax error at line 1, column 1: the update is empty")
+    # SPARQL 1.1 lets \u escapes stand anywhere (19.2); scanned as the keywords they may spell
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     for m in _tokens(text):
         kind, word = m.lastgroup, m.group()
         if kind == "pname":

@@ -23,7 +23,7 @@ def writer(request: Request) -> Token:
     """The token presented, or the answer: 403 when writes are off, 401 without a valid token."""
     configured = tokens(request)
     if not configured:
-        raise ServiceError(403, "Writes are disabled on this service (configure tokens with JIUKG_TOKENS_FILE, "
+        raise ServiceError(403, "Writes are disabled on this service (configure tokens with JIUKG_WRITE_TOKENS_FILE, "
                                 "or set JIUKG_WRITE_TOKEN, to enable them).")
     token = configured.find(bearer(request.headers.get("authorization")))
     if token is None:

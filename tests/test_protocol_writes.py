@@ -69,7 +69,7 @@ def activity(url: str, iri: str) -> dict:
 @pytest.fixture
 def service(tmp_path):
     st = static_store(tmp_path / "store")
-    with serve(st, settings=Settings(tokens=json.dumps(CONFIG), update_timeout=5)) as url:
+    with serve(st, settings=Settings(write_tokens=json.dumps(CONFIG), update_timeout=5)) as url:
         yield url
     st.close()
 
@@ -176,6 +176,7 @@ def test_an_update_breaking_the_shapes_is_refused_with_the_report(service):
     "WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
     "PREFIX SERVICE: <http://x/> INSERT { GRAPH <https://w3id.org/jiukg/graph/WO/x> { ?s ?p ?o } } "
     "WHERE { SERVICE:x ?p ?o }",
+    r"\u004cOAD <http://127.0.0.1:9/x.ttl>",
 ])
 def test_updates_that_would_fetch_are_refused(service, update):
     before = dump(service)
@@ -273,7 +274,7 @@ def test_a_new_token_from_the_cli_authenticates_by_its_hash_only(tmp_path):
     assert secret not in out.stdout  # only the hash goes into the configuration
     config = f'[organisations.WIPO]\ngraphs = ["{GRAPH["WO/"]}"]\n\n' + out.stdout
     (tmp_path / "tokens.toml").write_text(config)
-    tokens = Tokens.from_settings(Settings(tokens_file=str(tmp_path / "tokens.toml")))
+    tokens = Tokens.from_settings(Settings(write_tokens_file=str(tmp_path / "tokens.toml")))
     t = tokens.find(secret)
     assert t is not None and t.name == "ci" and t.organisation == "WIPO"
     assert t.may_write(GRAPH["WO/PBC/1/1"]) and not t.may_write(GRAPH["WOX/1"]) and not t.may_write(ILO_G)
@@ -308,7 +309,7 @@ def test_a_malformed_token_file_stops_the_service_from_starting(tmp_path):
     (tmp_path / "tokens.toml").write_text('[[tokens]]\nname = "x"\nhash = "nope"\n')
     static_store(tmp_path / "store").close()
     r = subprocess.run([sys.executable, "-m", "jiukg.cli", "serve", "--store", str(tmp_path / "store"),
-                        "--port", str(free_port()), "--tokens-file", str(tmp_path / "tokens.toml")],
+                        "--port", str(free_port()), "--write-tokens-file", str(tmp_path / "tokens.toml")],
                        capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
     assert r.returncode != 0 and "sha256" in (r.stderr + r.stdout)
 

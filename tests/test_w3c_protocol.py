@@ -69,7 +69,7 @@ def service(tmp_path_factory):
         {"name": "w3c-suite", "admin": True, "hash": f"sha256:{digest(ADMIN)}"}]}))
     port = free_port()
     env = {**os.environ, "JIUKG_STORE": str(tmp / "store"), "JIUKG_PORT": str(port), "JIUKG_HOST": "127.0.0.1",
-           "JIUKG_TOKENS_FILE": str(tmp / "tokens.json")}
+           "JIUKG_WRITE_TOKENS_FILE": str(tmp / "tokens.json")}
     log = open(tmp / "serve.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([JIUKG, "serve"], cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
