@@ -133,10 +133,21 @@ class Tokens:
             tokens.append(Token(name="write-token", digest=digest(clear), admin=True))
         text = getattr(settings, "write_tokens", None)
         if text:
-            tokens += parse_config(json.loads(text), "JIUKG_WRITE_TOKENS")
+            try:
+                data = json.loads(text)
+            except ValueError as e:
+                raise TokenConfigError(f"JIUKG_WRITE_TOKENS: not valid JSON: {e}") from e
+            tokens += parse_config(data, "JIUKG_WRITE_TOKENS")
         path = getattr(settings, "write_tokens_file", None)
         if path:
             tokens += load_file(Path(path))
+        for attr, what in (("name", "name"), ("digest", "hash")):
+            seen = [getattr(t, attr) for t in tokens]
+            twice = sorted({x for x in seen if seen.count(x) > 1})
+            if twice:
+                raise TokenConfigError(f"two write tokens share a {what}"
+                                       + (f": {', '.join(twice)}" if attr == "name" else "")
+                                       + " (each write is recorded under its token's name)")
         return cls(tokens)
 
 

@@ -298,6 +298,15 @@ def test_a_malformed_configuration_is_an_error(bad):
         parse_config(bad, "test")
 
 
+def test_token_names_and_hashes_are_unique():
+    one = {"name": "a", "admin": True, "hash": f"sha256:{digest('x')}"}
+    for other in ({**one, "hash": f"sha256:{digest('y')}"}, {**one, "name": "b"}):
+        with pytest.raises(TokenConfigError):
+            Tokens.from_settings(Settings(write_tokens=json.dumps({"tokens": [one, other]})))
+    with pytest.raises(TokenConfigError):
+        Tokens.from_settings(Settings(write_tokens="{not json"))
+
+
 def test_bearer_parsing():
     assert bearer("Bearer abc") == "abc" and bearer("BEARER abc ") == "abc"
     assert bearer("Basic abc") is None and bearer("Bearer ") is None and bearer(None) is None
