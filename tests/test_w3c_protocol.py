@@ -65,10 +65,11 @@ def _backend(kind: str, tmp: Path, stack: ExitStack) -> dict:
     if kind == "embedded":
         static_store(tmp / "store").close()
         return {"JIUKG_STORE": str(tmp / "store")}
+    from servers import OxigraphServer
+
     from jiukg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
     from jiukg.ontology import ontology_graph, reference_graph
     from jiukg.store import open_store
-    from servers import OxigraphServer
 
     if OxigraphServer.executable() is None:
         pytest.skip("the oxigraph CLI is not installed")
