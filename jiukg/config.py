@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     query_workers: int = 4  # embedded: most worker processes for user queries at once; more queue
     internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
+    cors_origins: str = "*"  # origins whose pages may read (/sparql, linked data, dumps...): '*', a list, or '' for none
+    cors_write_origins: str = ""  # origins whose pages may call the write routes; none unless set
+    cache_max_age: int = 60  # seconds caches may reuse an answer before revalidating it (ETag, 304)
+    gzip_min_size: int = 1024  # bytes: longer answers are gzip-compressed when the client accepts it; -1: never
+    releases: str | None = None  # folder of `jiukg release` output served under /releases/ (default var/releases)
     host: str = "127.0.0.1"
     port: int = 8000
 

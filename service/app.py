@@ -112,9 +112,10 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
             log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return error_response(request, err.status, err.message, err.headers)
 
-    from service import catalogue_routes, linkeddata, pages, sparql, upload_routes, validation_routes
+    from service import (catalogue_routes, linkeddata, pages, publishing_routes, sparql, upload_routes,
+                         validation_routes, webconv)
 
-    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes):
+    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes, publishing_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -132,7 +133,9 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
     async def healthz():
         return Response("ok\n", media_type="text/plain")
 
+    webconv.add_inner(app, settings)  # validators and 304, gzip
     app.add_middleware(HeadAsGet)
+    webconv.add_outer(app, settings)  # Allow, CORS
     return app
 
 

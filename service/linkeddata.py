@@ -430,7 +430,9 @@ def dump_urls(request: Request) -> dict[str, str]:
 async def dataset_triples(request: Request) -> list[tuple]:
     store = request.app.state.store
     timeout = request.app.state.settings.query_timeout
-    total = await run_in_threadpool(store.count)
+    from service.webconv import triple_count
+
+    total = await triple_count(store, timeout)  # distinct triples; each graph's own count is in the catalogue
     graphs = await run_in_threadpool(store.graphs)
     counts = await class_counts(store, timeout)
     built = await last_build(store, timeout)

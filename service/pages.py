@@ -101,11 +101,13 @@ async def home(request: Request):
                 "title": str(row.get("title", "")), "issued": str(row.get("issued", "")),
                 "kind": str(row.get("kind", ""))} for row in r.rows]
     exs = EDITOR_EXAMPLES + examples()
+    from service.webconv import triple_count
+
     return render(request, "index.html", {
         "title": request.app.state.strings[lang]["site"],
         "classes": [{"href": local_href(request, c), "curie": curie(c), "iri": str(c),
                      "label": str(pick(labels.get(c, []), lang) or curie(c)), "n": n} for c, n in counts],
-        "triples": await run_in_threadpool(store.count), "graphs": len(await run_in_threadpool(store.graphs)),
+        "triples": await triple_count(store, timeout), "graphs": len(await run_in_threadpool(store.graphs)),
         "built": await last_build(store, timeout), "sources": sources, "examples": exs})
 
 
