@@ -433,6 +433,7 @@ async def dataset_triples(request: Request) -> list[tuple]:
     from service.webconv import triple_count
 
     total = await triple_count(store, timeout)  # distinct triples; each graph's own count is in the catalogue
+    quads = await run_in_threadpool(store.count)
     graphs = await run_in_threadpool(store.graphs)
     counts = await class_counts(store, timeout)
     built = await last_build(store, timeout)
@@ -448,7 +449,10 @@ async def dataset_triples(request: Request) -> list[tuple]:
          (ds, VOID.classes, Literal(len(counts), datatype=XSD.integer)),
          (ds, VOID.uriSpace, Literal(str(ID))), (ds, VOID.vocabulary, URIRef(str(JIU))),
          (ds, VOID.vocabulary, URIRef(str(VOCAB))), (ds, VOID.sparqlEndpoint, endpoint),
-         (ds, URIRef("http://rdfs.org/ns/void#rootResource"), ONTOLOGY_IRI)]
+         (ds, URIRef("http://rdfs.org/ns/void#rootResource"), ONTOLOGY_IRI),
+         (ds, RDFS.comment, Literal(f"void:triples counts distinct triples ({total}); the named graphs hold "
+                                    f"{quads} quads, a triple that several graphs hold counting once in each.",
+                                    lang="en"))]
     if built:
         t.append((ds, DCTERMS.modified, Literal(built, datatype=XSD.dateTime if "T" in built else XSD.date)))
     for fmt, url in dump_urls(request).items():

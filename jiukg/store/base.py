@@ -14,7 +14,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
@@ -139,16 +139,20 @@ class Generation:
 
 class WriteGeneration:
     """A write counter per opened store. The instance id makes tags of two openings (a restart,
-    another process) differ, so a counter that starts again at 0 never repeats an old tag."""
+    another process) differ, so a counter that starts again at 0 never repeats an old tag.
+
+    `modified` is kept in whole seconds (HTTP dates have no finer ones) and every write moves it
+    on by at least one, so a write in the same second as the answer before it still gives a later
+    Last-Modified, and If-Modified-Since never takes new content for old."""
 
     def __init__(self):
         self.instance = uuid.uuid4().hex[:12]
         self.count = 0
-        self.modified = datetime.now(timezone.utc)
+        self.modified = datetime.now(timezone.utc).replace(microsecond=0)
 
     def bump(self) -> None:
         self.count += 1
-        self.modified = datetime.now(timezone.utc)
+        self.modified = max(datetime.now(timezone.utc).replace(microsecond=0), self.modified + timedelta(seconds=1))
 
     def current(self, shared: str = "") -> Generation:
         return Generation(f"{self.instance}.{self.count}{'.' + shared if shared else ''}", self.modified)
