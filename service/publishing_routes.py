@@ -92,7 +92,7 @@ async def release_file(request: Request, version: str, name: str):
 def _file(request: Request, path: Path, media: str, headers: dict | None = None) -> Response:
     """A release file: immutable, so caches keep it for a year; its ETag answers If-None-Match."""
     ctype = R.content_type(media) if media != "application/gzip" else media
-    resp = FileResponse(path, media_type=ctype, headers={
+    resp = FileResponse(path, media_type=ctype, stat_result=path.stat(), headers={
         "Cache-Control": "public, max-age=31536000, immutable", **(headers or {})})
     if path.suffix == ".gz":
         resp.headers["Content-Disposition"] = f'attachment; filename="{path.name}"'
