@@ -222,3 +222,45 @@ def test_head_keeps_the_validators(server):
     g = httpx.get(f"{server}/dataset", headers={"Accept": "text/turtle"})
     h = httpx.head(f"{server}/dataset", headers={"Accept": "text/turtle"})
     assert h.status_code == 200 and h.content == b"" and h.headers["etag"] == g.headers["etag"]
+
+
+# --- a remote store: base IRI, and writes by another replica ----------------------------------------
+
+@pytest.mark.remote
+def test_remote_store_base_iri_and_another_replicas_write(oxigraph_server, tmp_path):
+    """Relative IRIs resolve against jiukg's URL, not the Oxigraph server's; a write made through
+    another jiukg (another replica on the same server) changes this one's ETags too, through the
+    graph catalogue both record their writes in."""
+    from jiukg import pipeline
+    from jiukg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+    from jiukg.ontology import ontology_graph, reference_graph
+    from jiukg.store import open_store
+    from servers import empty_remote
+
+    empty_remote(oxigraph_server).close()
+    options = {**oxigraph_server.store_options(), "graph_cache_seconds": 0}
+    mine = open_store(oxigraph_server.query_url, **options)
+    other = open_store(oxigraph_server.query_url, **options)
+    try:
+        pipeline.commit(mine, [], extra={ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()},
+                        validate=False)
+        with serve(mine) as url:
+            r = httpx.get(f"{url}/sparql", params={"query": "SELECT ?x WHERE { BIND(<rel> AS ?x) }"},
+                          headers={"Accept": "application/sparql-results+json"})
+            assert r.json()["results"]["bindings"][0]["x"]["value"] == f"{url}/rel"
+            bad = httpx.get(f"{url}/sparql", params={"query": "SELECT ?x WHERE {\n ?x }"})
+            assert bad.status_code == 400 and "line 2" in bad.text
+
+            first = httpx.get(f"{url}/dataset", headers={"Accept": "text/turtle"})
+            etag = first.headers["etag"]
+            assert httpx.get(f"{url}/dataset", headers={"Accept": "text/turtle",
+                                                        "If-None-Match": etag}).status_code == 304
+            doc = tmp_path / "thing.ttl"
+            doc.write_text(DOC, encoding="utf-8")
+            pipeline.load(other, [doc])  # the other replica's write: this one's client never saw it
+            after = httpx.get(f"{url}/dataset", headers={"Accept": "text/turtle", "If-None-Match": etag})
+            assert after.status_code == 200 and after.headers["etag"] != etag
+    finally:
+        empty_remote(oxigraph_server).close()
+        mine.close()
+        other.close()
