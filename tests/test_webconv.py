@@ -264,3 +264,36 @@ def test_remote_store_base_iri_and_another_replicas_write(oxigraph_server, tmp_p
         empty_remote(oxigraph_server).close()
         mine.close()
         other.close()
+
+
+def test_streamed_answers_are_compressed_too(tmp_path):
+    """No route streams today (the dump is built whole), so a streaming route is added to the real
+    app here: its chunks, sent as they come, arrive compressed and decompress to the same bytes."""
+    import threading
+
+    import uvicorn
+    from fastapi.responses import StreamingResponse
+
+    from service.app import create_app
+    from tests._service_server import free_port
+
+    chunks = [(f"<https://w3id.org/jiukg/id/x{i}> <http://www.w3.org/2000/01/rdf-schema#label> \"{i}\" .\n" * 200)
+              .encode() for i in range(20)]
+    st = static_store(tmp_path / "store")
+    app = create_app(st)
+    app.add_api_route("/dump-stream-test", lambda: StreamingResponse(iter(chunks), media_type="application/n-triples"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive()
+            thread.join(0.05)
+        r, raw = _raw(f"http://127.0.0.1:{port}/dump-stream-test", {"Accept-Encoding": "gzip"})
+        assert r.headers["content-encoding"] == "gzip" and "content-length" not in r.headers
+        assert gzip.decompress(raw) == b"".join(chunks) and len(raw) < len(b"".join(chunks)) / 4
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        st.close()
