@@ -22,6 +22,7 @@ from service.conneg import negotiate
 from service.describe import Description, curie, describe
 from service.i18n import pick, request_lang
 from service.querying import ServiceError, run_query, sparql_iri
+from service.webconv import triple_count
 
 router = APIRouter(tags=["Linked data"])
 
@@ -430,8 +431,6 @@ def dump_urls(request: Request) -> dict[str, str]:
 async def dataset_triples(request: Request) -> list[tuple]:
     store = request.app.state.store
     timeout = request.app.state.settings.query_timeout
-    from service.webconv import triple_count
-
     total = await triple_count(store, timeout)  # distinct triples; each graph's own count is in the catalogue
     quads = await run_in_threadpool(store.count)
     graphs = await run_in_threadpool(store.graphs)

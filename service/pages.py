@@ -14,6 +14,7 @@ from service.describe import curie
 from service.i18n import pick, request_lang
 from service.linkeddata import class_counts, class_labels, last_build, local_href, render
 from service.querying import run_query, sparql_iri, sparql_string
+from service.webconv import triple_count
 
 router = APIRouter(tags=["Pages"])
 
@@ -101,8 +102,6 @@ async def home(request: Request):
                 "title": str(row.get("title", "")), "issued": str(row.get("issued", "")),
                 "kind": str(row.get("kind", ""))} for row in r.rows]
     exs = EDITOR_EXAMPLES + examples()
-    from service.webconv import triple_count
-
     return render(request, "index.html", {
         "title": request.app.state.strings[lang]["site"],
         "classes": [{"href": local_href(request, c), "curie": curie(c), "iri": str(c),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request
@@ -119,7 +120,7 @@ async def sitemap(request: Request):
         if local not in seen:
             seen.add(local)
             pages.append(local)
-    urls = [_public(request, p) for p in pages[:SITEMAP_LIMIT]]
+    urls = [_public(request, quote(p, safe="/:@!$&'()*+,;=-._~%")) for p in pages[:SITEMAP_LIMIT]]
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "".join(f"<url><loc>{escape(u)}</loc></url>\n" for u in urls) + "</urlset>\n")
     return Response(body.encode("utf-8"), media_type="application/xml")

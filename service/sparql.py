@@ -13,6 +13,7 @@ from jiukg import results as R
 from jiukg.namespaces import PREFIXES, VOID
 from service.conneg import negotiate
 from service.querying import ServiceError, run_query
+from service.webconv import triple_count
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -140,8 +141,6 @@ def _description_bytes(triples: list[tuple], media: str) -> bytes:
 
 async def service_description(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
-
-    from service.webconv import triple_count
 
     store = request.app.state.store
     endpoint = URIRef(str(request.url_for("sparql_get")))
