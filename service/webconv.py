@@ -10,8 +10,11 @@ CORS (so preflights and 304s carry its headers) -> Allow -> HEAD as GET -> gzip 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
+from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import unquote_plus
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
@@ -28,6 +31,10 @@ READ_ROUTES = ("/sparql", "/id", "/vocab", "/graph", "/ontology", "/shapes", "/d
 WRITE_ROUTES = ("/data", "/update", "/store")
 #: routes with validators of their own (files) or none worth having
 NOT_CONDITIONAL = ("/static", "/releases", "/healthz", "/robots.txt")
+#: routes whose answers also depend on the date (catalogue queries default to "today")
+DAILY = ("/queries",)
+#: SPARQL functions whose value changes from one run to the next: such a query gets no validators
+VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 READ_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]  # POST: queries on /sparql
 READ_HEADERS = ["Accept", "Accept-Language", "Content-Type", "If-None-Match", "If-Modified-Since", "Cache-Control"]
@@ -137,6 +144,13 @@ def _etag_matches(header: str, etag: str) -> bool:
     return any(t.strip().removeprefix("W/") == bare for t in header.split(","))
 
 
+def _volatile(scope) -> bool:
+    """A /sparql query whose answer changes on every run (NOW(), RAND()...): no validator holds."""
+    if not _under(scope["path"], ("/sparql",)):
+        return False
+    return bool(VOLATILE.search(unquote_plus(scope.get("query_string", b"").decode("latin-1"))))
+
+
 class ConditionalGet:
     """GET answers carry an ETag and Last-Modified derived from the store's write generation
     (Store.generation) and the request's variant (path, query, Accept, Accept-Language, host),
@@ -160,25 +174,29 @@ class ConditionalGet:
     async def __call__(self, scope, receive, send):
         store = getattr(getattr(scope.get("app"), "state", None), "store", None)
         if scope["type"] != "http" or scope["method"] != "GET" or store is None \
-                or _under(scope["path"], NOT_CONDITIONAL):
+                or _under(scope["path"], NOT_CONDITIONAL) or _volatile(scope):
             return await self.app(scope, receive, send)
         try:
             gen = await run_in_threadpool(store.generation)
         except StoreError:
             return await self.app(scope, receive, send)  # the route will say the store is unavailable
+        modified, day = gen.modified, ""
+        if _under(scope["path"], DAILY):
+            midnight = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+            modified, day = max(modified, midnight), midnight.date().isoformat()
         req = Headers(scope=scope)
-        variant = "\0".join([gen.tag, scope.get("root_path", ""), scope["path"],
+        variant = "\0".join([gen.tag, day, scope.get("root_path", ""), scope["path"],
                              scope.get("query_string", b"").decode("latin-1"), req.get("accept", ""),
                              req.get("accept-language", ""), req.get("host", ""), scope.get("scheme", ""),
                              req.get("x-forwarded-host", ""), req.get("x-forwarded-proto", "")])
         etag = 'W/"' + hashlib.sha1(variant.encode("utf-8", "surrogatepass")).hexdigest()[:24] + '"'
-        validators = {"ETag": etag, "Last-Modified": http_date(gen.modified), "Cache-Control": self.cache_control}
+        validators = {"ETag": etag, "Last-Modified": http_date(modified), "Cache-Control": self.cache_control}
         inm, ims = req.get("if-none-match"), req.get("if-modified-since")
         if inm is not None:
             fresh = _etag_matches(inm, etag)
         elif ims is not None:
             try:
-                fresh = gen.modified.replace(microsecond=0) <= parsedate_to_datetime(ims)
+                fresh = modified.replace(microsecond=0) <= parsedate_to_datetime(ims)
             except (TypeError, ValueError):
                 fresh = False
         else:

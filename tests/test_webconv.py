@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -297,3 +299,19 @@ def test_streamed_answers_are_compressed_too(tmp_path):
         server.should_exit = True
         thread.join(10)
         st.close()
+
+
+def test_a_query_that_differs_on_every_run_gets_no_validator(server):
+    r = httpx.get(f"{server}/sparql", params={"query": "SELECT (STRUUID() AS ?u) WHERE {}"},
+                  headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and "etag" not in r.headers and "last-modified" not in r.headers
+    again = httpx.get(f"{server}/sparql", params={"query": "SELECT (STRUUID() AS ?u) WHERE {}"},
+                      headers={"Accept": "application/sparql-results+json", "If-None-Match": "*"})
+    assert again.status_code == 200 and again.json() != r.json()
+
+
+def test_catalogue_answers_depend_on_the_day_too(server):
+    r = httpx.get(f"{server}/queries/past-deadline", headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    midnight = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert parsedate_to_datetime(r.headers["last-modified"]) >= midnight
