@@ -97,7 +97,7 @@ def _trig(quads) -> bytes:
 
 
 def describe(version: str, issued: datetime, files: list[ReleaseFile], *, base_url: str,
-             triples: int, quads: int) -> Graph:
+             triples: int, quads: int, previous: str | None = None) -> Graph:
     """The DCAT + VoID description of a release: the dataset, a distribution per file (size,
     checksum, media type), a VoID subset per named graph with its triple count."""
     g = Graph()
@@ -111,10 +111,12 @@ def describe(version: str, issued: datetime, files: list[ReleaseFile], *, base_u
           (rel, OWL.versionInfo, Literal(version)), (rel, DCAT.version, Literal(version)),
           (rel, DCTERMS.issued, stamp), (rel, DCTERMS.license, CC_BY),
           (rel, DCAT.isVersionOf, DATASET_IRI), (rel, DCTERMS.isVersionOf, DATASET_IRI),
-          (rel, VOID.triples, Literal(triples, datatype=XSD.integer)),
+          (rel, VOID.triples, Literal(triples, datatype=XSD.integer)), (rel, DCAT.landingPage, URIRef(base_url)),
           (rel, RDFS.comment, Literal(f"{triples} distinct triples in {quads} quads: a triple that several named "
                                       "graphs hold counts once in the dataset and once in each graph's subset.",
                                       lang="en"))]
+    if previous:
+        g.add((rel, DCAT.previousVersion, release_iri(previous)))
     for f in files:
         dist = URIRef(f"{rel}#{f.name}")
         url = URIRef(base_url + f.name)
@@ -153,6 +155,7 @@ def make_release(store: Store, out: str | Path, *, version: str | None = None, b
                             "(give another --version)")
     base_url = (base_url or f"{BASE}releases/").rstrip("/") + f"/{version}/"
     out.mkdir(parents=True, exist_ok=True)
+    earlier = [p.name for p in list_releases(out)]
     tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=out))
     try:
         quads = list(store.quads())  # read once: every file shows the same state of the store
@@ -177,7 +180,8 @@ def make_release(store: Store, out: str | Path, *, version: str | None = None, b
             triples = by_graph[g]
             write(_graph_file(g, taken), R.ntriples(triples), R.NTRIPLES, f"Named graph {g} (N-Triples, gzip)",
                   graph=g, triples=len(set(triples)))
-        desc = describe(version, issued, files, base_url=base_url, triples=distinct, quads=len(quads))
+        desc = describe(version, issued, files, base_url=base_url, triples=distinct, quads=len(quads),
+                        previous=earlier[0] if earlier else None)
         for name, media in DESCRIPTION_FILES.items():
             (tmp / name).write_bytes(R.serialize_graph(desc, media) if media != R.TURTLE else
                                      desc.serialize(format="turtle", encoding="utf-8"))

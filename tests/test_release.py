@@ -101,6 +101,11 @@ def test_the_command_writes_a_release_and_refuses_an_existing_one(tmp_path):
     assert read_description(tmp_path / "rel" / "v1")["version"] == "v1"
     again = CliRunner().invoke(app, args)
     assert again.exit_code != 0 and "never overwritten" in again.output
+    second = CliRunner().invoke(app, args[:-1] + ["v2"])
+    assert second.exit_code == 0, second.output
+    g = Graph().parse(tmp_path / "rel" / "v2" / "dcat.ttl", format="turtle")
+    assert (URIRef("https://w3id.org/jiukg/releases/v2"), DCAT.previousVersion,
+            URIRef("https://w3id.org/jiukg/releases/v1")) in g
 
 
 def test_releases_are_served(released):
