@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
     cors_origins: str = "*"  # origins whose pages may read (/sparql, linked data, dumps...): '*', a list, or '' for none
     cors_write_origins: str = ""  # origins whose pages may call the write routes; none unless set
-    cache_max_age: int = 60  # seconds caches may reuse an answer before revalidating it (ETag, 304)
+    cache_max_age: int = 0  # seconds caches may reuse an answer unasked; 0: they revalidate each time (ETag, 304)
     gzip_min_size: int = 1024  # bytes: longer answers are gzip-compressed when the client accepts it; -1: never
     releases: str | None = None  # folder of `jiukg release` output served under /releases/ (default var/releases)
     host: str = "127.0.0.1"

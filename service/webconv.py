@@ -160,9 +160,11 @@ class ConditionalGet:
 
     REMEMBER = 4096  # Vary of the latest ETags given out, so a 304 can repeat it without running the route
 
-    def __init__(self, app, max_age: int = 60):
+    def __init__(self, app, max_age: int = 0):
         self.app = app
-        self.cache_control = f"public, max-age={int(max_age)}" if max_age > 0 else "no-cache"
+        # no-cache: a cache may keep the answer but asks (If-None-Match) before each reuse, so a write
+        # shows at once; a max-age spares those questions for that long, at the price of staleness
+        self.cache_control = f"public, max-age={int(max_age)}" if max_age > 0 else "public, no-cache"
         self._vary: OrderedDict[str, str] = OrderedDict()
 
     def _remember(self, etag: str, vary: str) -> None:

@@ -65,9 +65,10 @@ def test_write_routes_get_no_cors_unless_configured(server):
     assert r.status_code == 401 and "access-control-allow-origin" not in r.headers
 
 
-def test_configured_origins(tmp_path):
+def test_configured_origins_and_max_age(tmp_path):
     st = static_store(tmp_path / "store")
-    settings = Settings(write_token=TOKEN, cors_origins="https://a.example", cors_write_origins="https://a.example")
+    settings = Settings(write_token=TOKEN, cors_origins="https://a.example", cors_write_origins="https://a.example",
+                        cache_max_age=120)
     with serve(st, settings=settings) as url:
         ok = httpx.options(f"{url}/sparql", headers={"Origin": "https://a.example",
                                                      "Access-Control-Request-Method": "GET"})
@@ -79,6 +80,7 @@ def test_configured_origins(tmp_path):
                                                       "Access-Control-Request-Method": "POST",
                                                       "Access-Control-Request-Headers": "authorization, content-type"})
         assert write.headers["access-control-allow-origin"] == "https://a.example"
+        assert httpx.get(f"{url}/dataset").headers["cache-control"] == "public, max-age=120"
     st.close()
 
 
@@ -95,7 +97,7 @@ def test_if_none_match_gets_304_until_a_write_changes_the_store(server):
         first[path] = r
         if r.status_code != 200:
             continue
-        assert r.headers["etag"] and r.headers["last-modified"] and "max-age" in r.headers["cache-control"]
+        assert r.headers["etag"] and r.headers["last-modified"] and "no-cache" in r.headers["cache-control"]
         for _ in range(3):
             again = httpx.get(server + path, headers={**headers, "If-None-Match": r.headers["etag"]})
             assert again.status_code == 304 and again.content == b""
