@@ -211,13 +211,12 @@ class ConditionalGet:
             await send({"type": "http.response.body", "body": b""})
             return
 
-        state = {"mine": False, "not_modified": False}
+        state = {"not_modified": False}
 
         async def with_validators(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if message["status"] == 200 and "etag" not in headers:
-                    state["mine"] = True
                     for k, v in validators.items():
                         if k != "Cache-Control" or "cache-control" not in headers:
                             headers[k] = v
