@@ -245,5 +245,32 @@ def export(fmt: str = typer.Option("nquads", "--format", help="nquads, trig, tur
         sys.stdout.buffer.write(data)
 
 
+
+@app.command()
+def release(out: Path = typer.Option(None, "--out", help="Folder of releases (default JIUKG_RELEASES or var/releases); "
+                                                        "the release goes into a new folder below it."),
+            version: str = typer.Option(None, "--version", help="Release version (default: today's date, UTC)."),
+            base_url: str = typer.Option(None, "--base-url", help="Public URL of the releases folder, for the "
+                                         "download links (default https://w3id.org/jiukg/releases/)."),
+            store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt):
+    """Write a dated, immutable release: gzipped dumps (whole and per graph) described in DCAT and VoID."""
+    from jiukg.config import settings
+    from jiukg.paths import DEFAULT_RELEASES
+    from jiukg.release import ReleaseError, make_release
+    from jiukg.store import StoreError
+
+    folder = out or Path(settings().releases or DEFAULT_RELEASES)
+    with _open(store, update_url, gsp_url) as st:
+        try:
+            target = make_release(st, folder, version=version, base_url=base_url)
+        except ReleaseError as e:
+            _fail(str(e))
+        except (StoreError, OSError) as e:
+            _fail(f"nothing was released: {e}")
+    typer.echo(f"release written to {target}")
+    for f in sorted(p for p in target.rglob("*") if p.is_file()):
+        typer.echo(f"  {f.relative_to(target)}  {f.stat().st_size} bytes")
+
+
 if __name__ == "__main__":
     app()

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     write_tokens_file: str | None = None  # TOML or JSON file of hashed write tokens, scoped to organisations
     write_tokens: str | None = None  # the same configuration as JSON text (for containers without a file)
     update_timeout: float = 30.0  # seconds a SPARQL Update may run (on a copy of the store) before it is stopped
+    cors_origins: str = "*"  # origins whose pages may read (/sparql, linked data, dumps...): '*', a list, or '' for none
+    cors_write_origins: str = ""  # origins whose pages may call the write routes; none unless set
+    cache_max_age: int = 0  # seconds caches may reuse an answer unasked; 0: they revalidate each time (ETag, 304)
+    gzip_min_size: int = 1024  # bytes: longer answers are gzip-compressed when the client accepts it; -1: never
+    releases: str | None = None  # folder of `jiukg release` output served under /releases/ (default var/releases)
     host: str = "127.0.0.1"
     port: int = 8000
 

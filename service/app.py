@@ -113,10 +113,12 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         return error_response(request, err.status, err.message, err.headers)
 
     from jiukg.auth import Tokens
-    from service import catalogue_routes, linkeddata, pages, protocols, sparql, upload_routes, validation_routes
+    from service import (catalogue_routes, linkeddata, pages, protocols, publishing_routes, sparql, upload_routes,
+                         validation_routes, webconv)
 
     app.state.tokens = Tokens.from_settings(settings)  # a malformed token file stops the start, not a write
-    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes, protocols):
+    for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes, protocols,
+                   publishing_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -134,7 +136,9 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
     async def healthz():
         return Response("ok\n", media_type="text/plain")
 
+    webconv.add_inner(app, settings)  # validators and 304, gzip
     app.add_middleware(HeadAsGet)
+    webconv.add_outer(app, settings)  # Allow, CORS
     return app
 
 

@@ -22,6 +22,7 @@ from service.conneg import negotiate
 from service.describe import Description, curie, describe
 from service.i18n import pick, request_lang
 from service.querying import ServiceError, run_query, sparql_iri
+from service.webconv import triple_count
 
 router = APIRouter(tags=["Linked data"])
 
@@ -430,7 +431,8 @@ def dump_urls(request: Request) -> dict[str, str]:
 async def dataset_triples(request: Request) -> list[tuple]:
     store = request.app.state.store
     timeout = request.app.state.settings.query_timeout
-    total = await run_in_threadpool(store.count)
+    total = await triple_count(store, timeout)  # distinct triples; each graph's own count is in the catalogue
+    quads = await run_in_threadpool(store.count)
     graphs = await run_in_threadpool(store.graphs)
     counts = await class_counts(store, timeout)
     built = await last_build(store, timeout)
@@ -446,7 +448,10 @@ async def dataset_triples(request: Request) -> list[tuple]:
          (ds, VOID.classes, Literal(len(counts), datatype=XSD.integer)),
          (ds, VOID.uriSpace, Literal(str(ID))), (ds, VOID.vocabulary, URIRef(str(JIU))),
          (ds, VOID.vocabulary, URIRef(str(VOCAB))), (ds, VOID.sparqlEndpoint, endpoint),
-         (ds, URIRef("http://rdfs.org/ns/void#rootResource"), ONTOLOGY_IRI)]
+         (ds, URIRef("http://rdfs.org/ns/void#rootResource"), ONTOLOGY_IRI),
+         (ds, RDFS.comment, Literal(f"void:triples counts distinct triples ({total}); the named graphs hold "
+                                    f"{quads} quads, a triple that several graphs hold counting once in each.",
+                                    lang="en"))]
     if built:
         t.append((ds, DCTERMS.modified, Literal(built, datatype=XSD.dateTime if "T" in built else XSD.date)))
     for fmt, url in dump_urls(request).items():

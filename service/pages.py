@@ -14,6 +14,7 @@ from service.describe import curie
 from service.i18n import pick, request_lang
 from service.linkeddata import class_counts, class_labels, last_build, local_href, render
 from service.querying import run_query, sparql_iri, sparql_string
+from service.webconv import triple_count
 
 router = APIRouter(tags=["Pages"])
 
@@ -105,7 +106,7 @@ async def home(request: Request):
         "title": request.app.state.strings[lang]["site"],
         "classes": [{"href": local_href(request, c), "curie": curie(c), "iri": str(c),
                      "label": str(pick(labels.get(c, []), lang) or curie(c)), "n": n} for c, n in counts],
-        "triples": await run_in_threadpool(store.count), "graphs": len(await run_in_threadpool(store.graphs)),
+        "triples": await triple_count(store, timeout), "graphs": len(await run_in_threadpool(store.graphs)),
         "built": await last_build(store, timeout), "sources": sources, "examples": exs})
 
 

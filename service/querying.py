@@ -75,12 +75,12 @@ def syntax_message(msg: str) -> str:
 
 async def run_query(store, sparql: str, *, timeout: float, default_graph: list[str] | None = None,
                     named_graphs: list[str] | None = None, check: bool = True,
-                    lane: str = "internal") -> QueryResult:
+                    lane: str = "internal", base_iri: str | None = None) -> QueryResult:
     """Run one query in a worker thread so a slow one never blocks other users.
 
     `lane` is the store's worker pool: "user" for queries people write (/sparql), "internal" (the
     default) for the service's own pages, linked data and catalogue, so that slow user queries
-    never hold them up."""
+    never hold them up. `base_iri` resolves the query's relative IRIs."""
     if check:
         check_query(sparql)
     for g in (default_graph or []) + (named_graphs or []):
@@ -89,7 +89,7 @@ async def run_query(store, sparql: str, *, timeout: float, default_graph: list[s
 
     def call():
         return store.query(sparql, default_graph=default_graph or None, named_graphs=named_graphs or None,
-                           timeout=timeout, lane=lane)
+                           timeout=timeout, lane=lane, **({"base_iri": base_iri} if base_iri else {}))
 
     try:
         # The store stops the query at `timeout`; the extra second only guards a store that does not.

@@ -13,6 +13,7 @@ from jiukg import results as R
 from jiukg.namespaces import PREFIXES, VOID
 from service.conneg import negotiate
 from service.querying import ServiceError, run_query
+from service.webconv import triple_count
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -106,8 +107,10 @@ async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> 
     settings = request.app.state.settings
     if not query.strip():
         raise ServiceError(400, "The query is empty.")
+    # relative IRIs resolve against this endpoint's public URL, never the backend's
     result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
-                             default_graph=dg, named_graphs=ng, lane="user")
+                             default_graph=dg, named_graphs=ng, lane="user",
+                             base_iri=str(request.url_for("sparql_get")))
     offers = _offers(result.kind)
     media = _format_override(request, result.kind)
     if media is None or media not in offers:
@@ -142,7 +145,7 @@ async def service_description(request: Request) -> Response:
     store = request.app.state.store
     endpoint = URIRef(str(request.url_for("sparql_get")))
     graphs = await run_in_threadpool(store.graphs)
-    total = await run_in_threadpool(store.count)
+    total = await triple_count(store, request.app.state.settings.query_timeout)
     sd = lambda n: URIRef(SD + n)  # noqa: E731
     triples = [(endpoint, RDF.type, sd("Service")), (endpoint, sd("endpoint"), endpoint),
                (endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),

@@ -195,17 +195,9 @@ def _check_response(g: Graph, resp_node, r: httpx.Response, where: str) -> None:
         assert isomorphic(want, have), f"{where}: the graph differs:\n{r.text}"
 
 
-#: Relative IRIs in a *query* resolve against the endpoint's URL: issue 13 item 3 (base IRI), built on another
-#: branch. Until it is merged, this one query test fails on the embedded store with "IRI parsing failed" (an
-#: Oxigraph server resolves them against its own URL). Every update test passes.
-BASE_IRI_PENDING = {"query_content_type_construct"}
-
-
 @pytest.mark.parametrize("test", PROTOCOL_TESTS, ids=_name)
-def test_sparql11_protocol(service, test, request):
+def test_sparql11_protocol(service, test):
     g, name = PROTOCOL, _name(test)
-    if name in BASE_IRI_PENDING and request.node.callspec.params["service"] == "embedded":
-        request.applymarker(pytest.mark.xfail(reason="query base IRI: issue 13 item 3, on another branch"))
     for data in g.objects(test, UT.graphData):
         nt = (HERE / "sparql11-protocol" / Path(urlsplit(str(g.value(data, UT.graph))).path).name).read_bytes()
         r = service.put("/store", params={"graph": str(g.value(data, RDFS.label))}, content=nt,

@@ -47,7 +47,7 @@ def dataset_kwargs(req):
 
 
 def run(store, req):
-    res = store.query(req["query"], **dataset_kwargs(req))
+    res = store.query(req["query"], base_iri=req.get("base_iri"), **dataset_kwargs(req))
     if isinstance(res, ox.QuerySolutions):
         fmt = ox.QueryResultsFormat.from_media_type(req["select_format"])
         return ("ok", "select", fmt.media_type, res.serialize(format=fmt))

@@ -10,9 +10,11 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
@@ -125,6 +127,37 @@ def _select_bytes(variables: list[str], rows: list[dict], fmt) -> bytes:
         {k: term_json(v) for k, v in r.items()} for r in rows]}}, fmt)
 
 
+@dataclass(frozen=True)
+class Generation:
+    """What the store holds, as a validator for HTTP caching: `tag` changes with every write
+    through this jiukg (ETag), `modified` is when the last one was made (Last-Modified; the
+    store's opening time until the first write, which is never earlier than the data)."""
+
+    tag: str
+    modified: datetime
+
+
+class WriteGeneration:
+    """A write counter per opened store. The instance id makes tags of two openings (a restart,
+    another process) differ, so a counter that starts again at 0 never repeats an old tag.
+
+    `modified` is kept in whole seconds (HTTP dates have no finer ones) and every write moves it
+    on by at least one, so a write in the same second as the answer before it still gives a later
+    Last-Modified, and If-Modified-Since never takes new content for old."""
+
+    def __init__(self):
+        self.instance = uuid.uuid4().hex[:12]
+        self.count = 0
+        self.modified = datetime.now(timezone.utc).replace(microsecond=0)
+
+    def bump(self) -> None:
+        self.count += 1
+        self.modified = max(datetime.now(timezone.utc).replace(microsecond=0), self.modified + timedelta(seconds=1))
+
+    def current(self, shared: str = "") -> Generation:
+        return Generation(f"{self.instance}.{self.count}{'.' + shared if shared else ''}", self.modified)
+
+
 def check_lane(lane: str) -> str:
     if lane not in LANES:
         raise ValueError(f"lane must be one of {', '.join(LANES)}, not {lane!r}")
@@ -226,9 +259,11 @@ class Store(ABC):
         named_graphs: list[str] | None = None,
         timeout: float | None = None,
         lane: str = USER_LANE,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a read-only SPARQL query (dataset rules: see the class). `timeout` in seconds;
-        `lane` (see LANES) says whose query it is, so the service's own never wait behind users'."""
+        `lane` (see LANES) says whose query it is, so the service's own never wait behind users'.
+        `base_iri` resolves the query's relative IRIs (the service passes its endpoint's public URL)."""
 
     @abstractmethod
     def iter_rows(
@@ -255,12 +290,13 @@ class Store(ABC):
         named_graphs: list[str] | None = None,
         timeout: float | None = None,
         lane: str = USER_LANE,
+        base_iri: str | None = None,
     ) -> RawResult:
         """Run a query and serialise its answer: `select_format` (a SPARQL results media type)
         for SELECT/ASK, `graph_format` (an RDF media type) for CONSTRUCT/DESCRIBE.
         Same checks and errors as `query`."""
         res = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
-                         lane=lane)
+                         lane=lane, **({"base_iri": base_iri} if base_iri else {}))
         mt = graph_format if res.kind == "graph" else select_format
         return RawResult(res.kind, mt, res.serialize(mt))
 
@@ -303,6 +339,14 @@ class Store(ABC):
         for s, p, o, _ in self.quads():
             merged.add((s, p, o))
         return merged.serialize(format=fmt, encoding="utf-8")
+
+    def generation(self) -> Generation:
+        """A cheap validator of the store's content: its tag changes on every write through jiukg.
+        Backends keep a WriteGeneration bumped by each write; see theirs for what else they watch."""
+        gen = getattr(self, "_write_generation", None)
+        if gen is None:
+            gen = self._write_generation = WriteGeneration()
+        return gen.current()
 
     def graph(self, graph: URIRef) -> Graph:
         g = Graph(identifier=graph)

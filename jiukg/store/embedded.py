@@ -50,6 +50,7 @@ from .base import (
     Store,
     StoreError,
     Triple,
+    WriteGeneration,
     check_lane,
     explicit_dataset,
     threaded_rows,
@@ -291,6 +292,7 @@ class EmbeddedStore(Store):
         self._pools: dict[str, QueryPool] = {}
         self._write_lock = threading.RLock()
         self._generation = 0  # bumped by every write; snapshots are per generation
+        self._write_generation = WriteGeneration()  # the same writes, for HTTP validators (generation())
         self._snapshot: tuple[int, str] | None = None
         self._snap_root: Path | None = None
         try:
@@ -321,13 +323,14 @@ class EmbeddedStore(Store):
                     pool = self._pools[lane] = QueryPool(self._lane_sizes[lane], self.description, lane)
         return pool
 
-    def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE) -> QueryResult:
+    def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE,
+              base_iri=None) -> QueryResult:
         check_lane(lane)
         if self.path is not None and timeout is not None:
             raw = self._pooled(sparql, default_graph, named_graphs, timeout, lane,
-                               "application/sparql-results+json", "application/n-triples")
+                               "application/sparql-results+json", "application/n-triples", base_iri)
             return _parse_raw(raw.kind, raw.media_type, raw.data)
-        res = self._in_process(sparql, default_graph, named_graphs)
+        res = self._in_process(sparql, default_graph, named_graphs, base_iri)
         deadline = time.monotonic() + timeout if timeout is not None else None
         try:
             return _convert(res, deadline, self.description)
@@ -336,12 +339,14 @@ class EmbeddedStore(Store):
 
     def query_raw(self, sparql, *, select_format="application/sparql-results+json",
                   graph_format="application/n-triples", default_graph=None, named_graphs=None,
-                  timeout=None, lane=USER_LANE) -> RawResult:
+                  timeout=None, lane=USER_LANE, base_iri=None) -> RawResult:
         check_lane(lane)
         if self.path is not None and timeout is not None:
-            return self._pooled(sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format)
+            return self._pooled(sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format,
+                                base_iri)
         return super().query_raw(sparql, select_format=select_format, graph_format=graph_format,
-                                 default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
+                                 default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
+                                 base_iri=base_iri)
 
     def iter_rows(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE):
         """Streams: from a worker in chunks (timed, on disk), else from a thread of this process."""
@@ -377,11 +382,11 @@ class EmbeddedStore(Store):
             raise failed[0]
         return rows
 
-    def _in_process(self, sparql, default_graph, named_graphs):
+    def _in_process(self, sparql, default_graph, named_graphs, base_iri=None):
         scan = check_query(sparql)
         kw = _dataset_kwargs(default_graph, named_graphs, use_union=not scan.has_dataset)
         try:
-            return self._store.query(sparql, **kw)
+            return self._store.query(sparql, base_iri=base_iri, **kw)
         except SyntaxError as e:
             raise syntax_error(e) from None
         except (OSError, ValueError) as e:
@@ -394,9 +399,10 @@ class EmbeddedStore(Store):
                 "default_graph": ds[0] if ds else [], "named_graphs": ds[1] if ds else [],
                 "union": not scan.has_dataset, **extra}
 
-    def _pooled(self, sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format) -> RawResult:
+    def _pooled(self, sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format,
+                base_iri=None) -> RawResult:
         req = self._request(sparql, default_graph, named_graphs, select_format=select_format,
-                            graph_format=graph_format)
+                            graph_format=graph_format, base_iri=base_iri)
         answer = self._lane_pool(lane).run(req, timeout)
         self._prune_snapshots()
         if answer[0] == "ok":
@@ -492,6 +498,7 @@ class EmbeddedStore(Store):
 
     def _written(self) -> None:
         self._generation += 1
+        self._write_generation.bump()
 
     # ------------------------------------------------------------ writes
 

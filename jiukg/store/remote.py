@@ -30,6 +30,7 @@ get the embedded store's answers:
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import socket
@@ -39,6 +40,7 @@ import urllib.error
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import httpx
@@ -49,6 +51,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .base import (
     USER_LANE,
+    Generation,
     Quad,
     QueryResult,
     QuerySyntaxError,
@@ -57,6 +60,7 @@ from .base import (
     StoreError,
     StoreUnavailable,
     Triple,
+    WriteGeneration,
     check_lane,
     explicit_dataset,
     threaded_rows,
@@ -131,6 +135,8 @@ class RemoteStore(Store):
         self.server: str | None = None  # the Server header, once seen
         self._graphs_cache: tuple[float, int, list[URIRef]] | None = None  # (when, write generation, graphs)
         self._writes = 0  # bumped by every write through this client
+        self._write_generation = WriteGeneration()  # the same writes, for HTTP validators (generation())
+        self._shared: tuple[float, int, str, datetime | None] | None = None  # (when, writes, digest, newest)
         self._lock = threading.Lock()
         self._listing = threading.Lock()  # one listing of graphs at a time; the others wait and reuse it
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -327,18 +333,55 @@ class RemoteStore(Store):
         with self._lock:
             self._writes += 1
             self._graphs_cache = None
+            self._shared = None
+            self._write_generation.bump()
+
+    def generation(self) -> Generation:
+        """Writes through this client, and the graph catalogue every jiukg write records (so
+        another replica's writes show within graph_cache_seconds): a digest of its entries
+        (graph, time written, triples) joins the tag; the newest time, Last-Modified."""
+        with self._lock:
+            c, writes = self._shared, self._writes
+        if c is None or c[1] != writes or time.monotonic() - c[0] >= self.graph_cache_seconds:
+            from jiukg.namespaces import CATALOGUE_GRAPH
+
+            rows = self._internal_select(
+                f"SELECT ?g ?t ?n WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ "
+                "?g <http://www.w3.org/ns/prov#generatedAtTime> ?t "
+                "OPTIONAL { ?g <http://rdfs.org/ns/void#triples> ?n } } }")
+            entries = sorted("\t".join(str(r.get(k, "")) for k in ("g", "t", "n")) for r in rows)
+            digest = hashlib.sha1("\n".join(entries).encode()).hexdigest()[:12]
+            times = [_utc(r["t"]) for r in rows if "t" in r]
+            c = (time.monotonic(), writes, digest, max((t for t in times if t), default=None))
+            with self._lock:
+                self._shared = c
+        gen = self._write_generation.current(c[2])
+        if c[3] is not None and c[3] > gen.modified:
+            return Generation(gen.tag, c[3])
+        return gen
 
     # ------------------------------------------------------------ queries
 
-    def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE) -> QueryResult:
-        """`lane` is accepted and ignored: the server does the work and has its own limits."""
+    def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE,
+              base_iri=None) -> QueryResult:
+        """`lane` is accepted and ignored: the server does the work and has its own limits. A server
+        resolves relative IRIs against its own URL: with `base_iri`, a BASE declaration goes first
+        (the query's own BASE, later in the prologue, still wins)."""
         check_lane(lane)
         s = check_query(sparql)
         deadline = time.monotonic() + timeout if timeout is not None else None
         ds = self._dataset(s.has_dataset, default_graph, named_graphs, deadline)
+        original = sparql
         sparql = self._protocol_dataset_wins(sparql, s, default_graph, named_graphs)
-        return self._run(sparql, ds, self._left(deadline), user_query=True, form=s.form,
-                         distinct=s.distinct and self._server_kind(self._left(deadline)) == "virtuoso")
+        if base_iri:
+            sparql = f"BASE {nt(URIRef(base_iri))}\n{sparql}"
+        try:
+            return self._run(sparql, ds, self._left(deadline), user_query=True, form=s.form,
+                             distinct=s.distinct and self._server_kind(self._left(deadline)) == "virtuoso")
+        except QuerySyntaxError as e:
+            if not base_iri:
+                raise
+            raise local_syntax_error(original) or e from None  # positions in the text the user sent
 
     def _run(self, sparql: str, ds: _Dataset, timeout, *, user_query: bool, form: str | None,
              distinct: bool = False) -> QueryResult:
@@ -655,6 +698,15 @@ def _exception_body(e: Exception) -> str:
             pass
         return body
     return text
+
+
+def _utc(value) -> datetime | None:
+    """An xsd:dateTime literal as an aware UTC datetime (none without a zone: read as UTC)."""
+    try:
+        t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def _reason(e) -> str:
