@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     query_workers: int = 4  # embedded: most worker processes for user queries at once; more queue
     internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
+    base_url: str | None = None  # the service's public URL (https://kg.example.org); redirects and absolute links use it
     host: str = "127.0.0.1"
     port: int = 8000
 

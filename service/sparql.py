@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, XSD
 from jiukg import results as R
 from jiukg.namespaces import PREFIXES, VOID
 from service.conneg import negotiate
+from service.deps import public_url
 from service.querying import ServiceError, run_query
 
 router = APIRouter(tags=["SPARQL"])
@@ -140,7 +141,7 @@ async def service_description(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     store = request.app.state.store
-    endpoint = URIRef(str(request.url_for("sparql_get")))
+    endpoint = URIRef(public_url(request, "sparql_get"))
     graphs = await run_in_threadpool(store.graphs)
     total = await run_in_threadpool(store.count)
     sd = lambda n: URIRef(SD + n)  # noqa: E731
