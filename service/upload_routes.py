@@ -3,8 +3,12 @@
 POST /data  body: a source document (text/plain: a loader recognises its kind)
             or RDF in any syntax named by Content-Type. The data is validated
             with what it refers to; on any violation nothing is written and the
-            report comes back (422). Writes need `Authorization: Bearer <token>`
-            with the token set in JIUKG_WRITE_TOKEN; without one, writes are off.
+            report comes back (422). A write that would remove records the store
+            holds is refused (409, with the list) unless `?replace=true`.
+DELETE /data?document=A/80/263/Add.1 (or ?graph=<IRI>, repeatable): remove whole
+            documents, validated like any write.
+Writes need `Authorization: Bearer <token>` with the token set in
+JIUKG_WRITE_TOKEN; without one, writes are off.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jiukg import pipeline
 from loaders import UnrecognisedDocument
-from service.deps import get_store
+from service.deps import bearer_token, get_store
 from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
 
 router = APIRouter(tags=["writes"])
@@ -31,8 +35,8 @@ def _authorised(request: Request) -> PlainTextResponse | None:
     if not token:
         return PlainTextResponse("403: writes are disabled on this service (set JIUKG_WRITE_TOKEN to enable them)\n",
                                  status_code=403)
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    given = bearer_token(request) or ""
+    if not hmac.compare_digest(given.encode(), token.encode()):
         return PlainTextResponse("401: send Authorization: Bearer <the write token>\n", status_code=401,
                                  headers={"WWW-Authenticate": "Bearer"})
     return None
@@ -59,11 +63,14 @@ async def upload(request: Request, store=Depends(get_store)):
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
-            summary = await run_in_threadpool(pipeline.load, store, [path])
+            summary = await run_in_threadpool(pipeline.load, store, [path], replace=_flag(request, "replace"))
         except UnrecognisedDocument as e:
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
+        except pipeline.WouldRemove as e:
+            return JSONResponse({"written": False, "message": str(e), "would_remove": e.to_json()}, status_code=409)
         except pipeline.WriteRefused as e:
-            return JSONResponse({"written": False, "message": str(e), "report": e.report.to_json()}, status_code=422)
+            return JSONResponse({"written": False, "message": str(e),
+                                 "report": e.report.to_json() if e.report is not None else None}, status_code=422)
         # a StoreError goes to create_app's handler: 503 with Retry-After when the store cannot be reached
     return JSONResponse({
         "written": True,
@@ -73,3 +80,25 @@ async def upload(request: Request, store=Depends(get_store)):
         "warnings": [str(w) for w in summary.warnings],
         "validation": summary.validation.to_json() if summary.validation is not None else None,
     })
+
+
+def _flag(request: Request, name: str) -> bool:
+    return (request.query_params.get(name) or "").lower() in ("1", "true", "yes")
+
+
+@router.delete("/data", summary="Delete whole documents (?document=symbol or ?graph=IRI, repeatable); validated first")
+async def delete(request: Request, store=Depends(get_store)):
+    refused = _authorised(request)
+    if refused is not None:
+        return refused
+    names = request.query_params.getlist("document") + request.query_params.getlist("graph")
+    if not names:
+        return PlainTextResponse("400: name what to delete: ?document=<symbol> or ?graph=<IRI>\n", status_code=400)
+    try:
+        report = await run_in_threadpool(pipeline.delete, store, names)
+    except pipeline.WriteRefused as e:
+        status = 404 if isinstance(e, pipeline.NoSuchGraph) else 422
+        return JSONResponse({"written": False, "message": str(e),
+                             "report": e.report.to_json() if e.report is not None else None}, status_code=status)
+    return JSONResponse({"written": True, "deleted": [str(pipeline.document_graph(n)) for n in names],
+                         "validation": report.to_json() if report is not None else None})
