@@ -47,6 +47,8 @@ def _open(store, update_url=None, gsp_url=None, *, read: bool = False):
             return _served_copy(e, url)
         pid = e.holder.get("pid")
         todo = (f"stop it first (kill -TERM {pid}), then run this again" if pid else "wait for it to end")
+        if read:
+            _fail(f"{e}, which serves no URL to read it through: {todo}", 2)
         if url:
             todo += (f"; or send the files to the running service: curl -X POST --data-binary @FILE "
                      f"-H 'Content-Type: text/plain' -H \"Authorization: Bearer $JIUKG_WRITE_TOKEN\" {url}/data "
