@@ -65,7 +65,8 @@ class HeadAsGet:
 class SecurityHeaders:
     """Every HTML page gets a Content-Security-Policy: scripts only from this service or inline with
     the request's nonce (request.state.csp_nonce), so neither a `javascript:` link from data nor
-    injected markup can run; nothing is loaded from or sent to another site."""
+    injected markup can run; nothing is loaded from or sent to another site. Styles may be inline:
+    YASGUI adds <style> elements as it runs (checked in Chromium: tests/test_service_no_script.py)."""
 
     POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
               "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "

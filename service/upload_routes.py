@@ -17,7 +17,7 @@ import hmac
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -43,7 +43,9 @@ def _authorised(request: Request) -> PlainTextResponse | None:
 
 
 @router.post("/data", summary="Add or replace documents (source text or RDF); validated first, all or nothing")
-async def upload(request: Request, store=Depends(get_store)):
+async def upload(request: Request, store=Depends(get_store),
+                 replace: bool = Query(False, description="replace documents even where that removes records "
+                                                          "the store holds (without it: 409 and the list)")):
     refused = _authorised(request)
     if refused is not None:
         return refused
@@ -63,7 +65,7 @@ async def upload(request: Request, store=Depends(get_store)):
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
-            summary = await run_in_threadpool(pipeline.load, store, [path], replace=_flag(request, "replace"))
+            summary = await run_in_threadpool(pipeline.load, store, [path], replace=replace)
         except UnrecognisedDocument as e:
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
         except pipeline.WouldRemove as e:
@@ -82,16 +84,14 @@ async def upload(request: Request, store=Depends(get_store)):
     })
 
 
-def _flag(request: Request, name: str) -> bool:
-    return (request.query_params.get(name) or "").lower() in ("1", "true", "yes")
-
-
 @router.delete("/data", summary="Delete whole documents (?document=symbol or ?graph=IRI, repeatable); validated first")
-async def delete(request: Request, store=Depends(get_store)):
+async def delete(request: Request, store=Depends(get_store),
+                 document: list[str] = Query([], description="document symbol, e.g. A/80/263/Add.1"),
+                 graph: list[str] = Query([], description="named graph IRI")):
     refused = _authorised(request)
     if refused is not None:
         return refused
-    names = request.query_params.getlist("document") + request.query_params.getlist("graph")
+    names = document + graph
     if not names:
         return PlainTextResponse("400: name what to delete: ?document=<symbol> or ?graph=<IRI>\n", status_code=400)
     try:
