@@ -22,8 +22,13 @@ LINK = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']?\s*javascript:""", re.I)
 
 @pytest.fixture(scope="module")
 def writable(tmp_path_factory):
+    """A service whose store holds `WIPO rdfs:seeAlso <javascript:...>`, written with the write token."""
     st = static_store(tmp_path_factory.mktemp("noscript") / "store")
     with serve(st, settings=Settings(write_token=TOKEN)) as url:
+        data = f"<{WIPO}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{EVIL}> , <https://www.wipo.int/> .\n"
+        r = httpx.post(f"{url}/data", params={"name": "see-also.ttl"}, content=data,
+                       headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        assert r.status_code == 200, r.text
         yield url
     st.close()
 
@@ -37,10 +42,6 @@ def test_a_javascript_iri_from_a_request_parameter_is_not_a_link(writable):
 
 
 def test_a_javascript_iri_from_stored_data_is_not_a_link(writable):
-    data = f"<{WIPO}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{EVIL}> , <https://www.wipo.int/> .\n"
-    r = httpx.post(f"{writable}/data", params={"name": "see-also.ttl"}, content=data,
-                   headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"}, timeout=60)
-    assert r.status_code == 200, r.text
     page = httpx.get(f"{writable}/id/org/WIPO", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "javascript:alert" in page.text
@@ -51,6 +52,8 @@ def test_a_javascript_iri_from_stored_data_is_not_a_link(writable):
     assert not LINK.search(graphs)
     q = httpx.get(f"{writable}/search", params={"q": "WIPO"}, headers={"Accept": "text/html"})
     assert not LINK.search(q.text)
+    cat = httpx.get(f"{writable}/queries/provenance", params={"resource": WIPO, "format": "html"})
+    assert cat.status_code == 200 and not LINK.search(cat.text)
 
 
 def test_html_pages_have_a_content_security_policy(writable):
@@ -104,6 +107,13 @@ def test_pages_run_in_chromium_without_policy_violations(writable):
                     page.wait_for_selector(".yasqe .CodeMirror", timeout=20000)
                     page.select_option("#examples", "classes")
                     page.wait_for_selector("#chart svg rect.bar", timeout=20000)
+                    # the editor's results: the stored javascript: IRI is shown, not linked
+                    page.evaluate("""q => { const t = window.jiukgYasgui.getTab(); t.setQuery(q);
+                                           t.getYasqe().query(); }""",
+                                  "SELECT ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?o }")
+                    page.wait_for_selector(".yasr td >> text=javascript:alert", timeout=20000)
+                    page.wait_for_selector(".yasr td a[href='https://www.wipo.int/']", timeout=20000)
+                    assert page.locator(".yasr a[href^='javascript:' i]").count() == 0
                 if path == "/docs":
                     page.wait_for_selector(".opblock", timeout=20000)
                 if path == "/validate":

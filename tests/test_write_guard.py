@@ -20,6 +20,7 @@ NOTE = CORPUS_DIR / "sg-note-ceb-comments-jiu-rep-2024-4.zh.txt"  # A/80/263/Add
 SYMBOL = "A/80/263/Add.1"
 GRAPH = str(graph_iri(SYMBOL))
 UNRELATED = f"""<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "unrelated" <{GRAPH}> .\n"""
+TRIG = f"""<{GRAPH}> {{ <https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "unrelated" . }}\n"""
 
 
 def auth():
@@ -44,8 +45,8 @@ def with_note(tmp_path):
 def test_a_replacing_upload_that_drops_a_documents_records_is_refused(with_note):
     before = dump(with_note)
     assert any(GRAPH.encode() in line for line in before)
-    r = httpx.post(f"{with_note}/data", params={"name": "oops.nq"}, content=UNRELATED,
-                   headers={"Content-Type": "application/n-quads", **auth()}, timeout=120)
+    r = httpx.post(f"{with_note}/data", params={"name": "oops.trig"}, content=TRIG,
+                   headers={"Content-Type": "application/trig", **auth()}, timeout=120)
     assert r.status_code == 409, r.text
     body = r.json()
     assert body["written"] is False and "--replace" in body["message"]
@@ -96,8 +97,8 @@ def test_the_cli_refuses_a_loss_then_replaces_and_deletes_on_request(tmp_path):
     store = tmp_path / "store"
     assert jiukg("load", str(NOTE), "-q", store=store).returncode == 0
     export = jiukg("export", store=store).stdout
-    oops = tmp_path / "oops.nq"
-    oops.write_text(UNRELATED)
+    oops = tmp_path / "oops.trig"
+    oops.write_text(TRIG)
     r = jiukg("load", str(oops), store=store)
     assert r.returncode == 1
     assert f"would remove: {GRAPH}" in r.stderr and "CEBComment" in r.stderr and "--replace" in r.stderr
