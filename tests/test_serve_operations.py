@@ -178,3 +178,23 @@ def test_the_bearer_scheme_is_case_insensitive(tmp_path, scheme):
                        headers={"Content-Type": "text/turtle", "Authorization": f"{scheme} {TOKEN}x"}, timeout=60)
         assert r.status_code == 401
     st.close()
+
+
+def test_after_a_sigkill_the_next_serve_removes_the_leftovers(store_dir):
+    served = Served(store_dir)
+    r = httpx.post(served.url + "/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert r.status_code == 200
+    left = snapshots(store_dir)
+    assert left
+    assert served.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert snapshots(store_dir) == left  # nothing could clean up
+    again = Served(store_dir)
+    try:
+        assert not any(d.exists() for d in left)
+        holder = json.loads((store_dir.parent / f".{store_dir.name}.holder.json").read_text())
+        assert holder["pid"] == again.proc.pid
+        q = jiukg("export", "--store", str(store_dir))
+        assert q.returncode == 0 and f"reading it through {again.url}" in q.stderr
+    finally:
+        assert again.stop() == 0
+    assert snapshots(store_dir) == []
