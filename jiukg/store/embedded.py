@@ -13,7 +13,10 @@ the CLI) run in this process on the read-write handle.
 Workers come in two lanes (base.LANES), each its own pool, so slow user queries
 never hold up the service's own short ones: "user" starts workers on demand up to
 `query_workers` and queues queries beyond that (each waits at most its own time
-limit); "internal" has `internal_workers` of its own.
+limit); "internal" has `internal_workers` of its own. A user query that finds every
+user worker busy first gets a short try (SPARE_SECONDS) on a spare worker kept started, so
+simple queries answer at once while long ones fill the lane; the user lane's own workers run
+niced (USER_NICENESS), so long queries yield the CPU to the service and its spare.
 
 The in-memory store has no worker pool (other processes cannot see its memory):
 its time limit is checked between result rows, so a query that streams stops in
@@ -286,7 +289,9 @@ class QueryPool:
             try:
                 return spare.run(req, min(SPARE_SECONDS, timeout))
             except QueryTimeout:
-                pass  # a long query (or the spare busy too): wait for a worker as before, in the time left
+                if timeout <= SPARE_SECONDS:
+                    raise  # its whole time limit is spent
+                # a long query (or the spare taken meanwhile): wait for a worker as before, in the time left
         w = self.acquire(deadline, timeout)
         w.snapshot = req["path"]
         try:
