@@ -50,9 +50,9 @@ def _open(store, update_url=None, gsp_url=None, *, read: bool = False):
         if read:
             _fail(f"{e}, which serves no URL to read it through: {todo}", 2)
         if url:
-            todo += (f"; or send the files to the running service: curl -X POST --data-binary @FILE "
-                     f"-H 'Content-Type: text/plain' -H \"Authorization: Bearer $JIUKG_WRITE_TOKEN\" {url}/data "
-                     "(RDF: its own Content-Type)")
+            todo += (f"; or write through the running service, with -H \"Authorization: Bearer $JIUKG_WRITE_TOKEN\": "
+                     f"curl -X POST --data-binary @FILE -H 'Content-Type: text/plain' {url}/data (RDF: its own "
+                     f"Content-Type; add ?replace=true to replace), or curl -X DELETE '{url}/data?document=SYMBOL'")
         _fail(f"{e}; this command writes, and only one process may write the store: {todo}", 2)
     except StoreError as e:
         _fail(str(e), 2)
