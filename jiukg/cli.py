@@ -18,6 +18,8 @@ StoreOpt = typer.Option(None, "--store", help="Store: a directory (embedded Oxig
 UpdateOpt = typer.Option(None, "--update-url", help="SPARQL 1.1 Update URL of a remote store.", envvar="JIUKG_UPDATE_URL")
 GspOpt = typer.Option(None, "--gsp-url", help="Graph Store Protocol URL of a remote store.", envvar="JIUKG_GSP_URL")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Only the summary lines (and the violations when refused).")
+ReplaceOpt = typer.Option(False, "--replace", help="Replace documents even if that removes records the store holds "
+                                                    "(without it, such a write is refused with the list).")
 
 
 def _version(value: bool):
@@ -31,15 +33,50 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """jiukg command line."""
 
 
-def _open(store, update_url=None, gsp_url=None):
+def _open(store, update_url=None, gsp_url=None, *, read: bool = False):
+    """The store; `read`: a command that only reads may read through the `jiukg serve` holding it."""
     from jiukg.config import settings, store_options
-    from jiukg.store import StoreError, open_store
+    from jiukg.store import StoreBusy, StoreError, open_store
 
     s = settings(store=store, update_url=update_url, gsp_url=gsp_url)
     try:
         return open_store(s.store, **store_options(s))
+    except StoreBusy as e:
+        url = e.holder.get("url")
+        if read and url:
+            return _served_copy(e, url)
+        pid = e.holder.get("pid")
+        todo = (f"stop it first (kill -TERM {pid}), then run this again" if pid else "wait for it to end")
+        if read:
+            _fail(f"{e}, which serves no URL to read it through: {todo}", 2)
+        if url:
+            todo += (f"; or write through the running service, with -H \"Authorization: Bearer $JIUKG_WRITE_TOKEN\": "
+                     f"curl -X POST --data-binary @FILE -H 'Content-Type: text/plain' {url}/data (RDF: its own "
+                     f"Content-Type; add ?replace=true to replace), or curl -X DELETE '{url}/data?document=SYMBOL'")
+        _fail(f"{e}; this command writes, and only one process may write the store: {todo}", 2)
     except StoreError as e:
         _fail(str(e), 2)
+
+
+def _served_copy(busy, url: str):
+    """The store `jiukg serve` holds, read through that service: its whole dump (N-Quads) in an
+    in-memory store. RocksDB lets no second process open a store that is being written safely."""
+    import httpx
+    import pyoxigraph as ox
+
+    from jiukg.store import open_store
+    from jiukg.store.sparql import from_ox
+
+    typer.echo(f"note: {busy}; reading it through {url}", err=True)
+    try:
+        r = httpx.get(f"{url}/dump", params={"format": "nquads"}, timeout=600)
+        r.raise_for_status()
+    except httpx.HTTPError as e:
+        _fail(f"{busy}, which did not answer at {url}/dump ({e})", 2)
+    st = open_store(":memory:")
+    st.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))
+           for q in ox.parse(r.content, format=ox.RdfFormat.N_QUADS))
+    return st
 
 
 def _fail(message: str, code: int = 1):
@@ -70,6 +107,11 @@ def _report_table(report, *, violations_only: bool = False) -> str:
 
 def _report_write(error, quiet: bool = False):
     """A refused write: the results that refused it (all of them unless quiet), then one error line."""
+    from jiukg.pipeline import WouldRemove
+
+    if isinstance(error, WouldRemove):
+        for line in error.lines(examples=0 if quiet else 5):
+            typer.echo(f"would remove: {line}", err=True)
     if error.report is not None:
         table = _report_table(error.report, violations_only=quiet)
         if table:
@@ -81,7 +123,7 @@ def _report_write(error, quiet: bool = False):
 @app.command()
 def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source documents (default data/corpus)."),
           store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
-          quiet: bool = QuietOpt):
+          quiet: bool = QuietOpt, replace: bool = ReplaceOpt):
     """Load a whole corpus into the store, each document in its own named graph."""
     from jiukg import pipeline
     from jiukg.paths import CORPUS_DIR
@@ -93,7 +135,7 @@ def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source d
         _fail(f"{corpus}: not a folder", 2)
     with _open(store, update_url, gsp_url) as st:
         try:
-            summary = pipeline.build(st, corpus, progress=_progress(quiet))
+            summary = pipeline.build(st, corpus, progress=_progress(quiet), replace=replace)
         except pipeline.WriteRefused as e:
             _report_write(e, quiet)
         except (StoreError, UnrecognisedDocument) as e:
@@ -104,15 +146,16 @@ def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source d
 @app.command()
 def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files (Turtle, N-Triples, JSON-LD, TriG, N-Quads)."),
          store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
-         quiet: bool = QuietOpt):
-    """Add or replace documents; nothing is written if any file is refused or breaks a shape."""
+         quiet: bool = QuietOpt, replace: bool = ReplaceOpt):
+    """Add or replace documents; nothing is written if any file is refused or breaks a shape, or would
+    remove records the store holds (unless --replace)."""
     from jiukg import pipeline
     from jiukg.store import StoreError
     from loaders import UnrecognisedDocument
 
     with _open(store, update_url, gsp_url) as st:
         try:
-            summary = pipeline.load(st, files, progress=_progress(quiet))
+            summary = pipeline.load(st, files, progress=_progress(quiet), replace=replace)
         except UnrecognisedDocument as e:
             _fail(f"refused {e}; the store was not changed", 2)
         except pipeline.WriteRefused as e:
@@ -120,6 +163,28 @@ def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files
         except StoreError as e:
             _fail(str(e))
     _print_summary(summary, quiet)
+
+
+@app.command()
+def delete(documents: List[str] = typer.Argument(..., help="Document symbols (A/80/263/Add.1) or named graph IRIs."),
+           store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
+           quiet: bool = QuietOpt):
+    """Remove whole documents (their named graphs); refused if other documents would point at nothing."""
+    from jiukg import pipeline
+    from jiukg.store import StoreError
+
+    with _open(store, update_url, gsp_url) as st:
+        try:
+            report = pipeline.delete(st, documents, progress=_progress(quiet))
+        except pipeline.WriteRefused as e:
+            _report_write(e, quiet)
+        except StoreError as e:
+            _fail(str(e))
+        typer.echo(f"deleted {len(documents)} document{'s' * (len(documents) != 1)}; the store holds {st.count()} triples")
+    if not quiet and report is not None:
+        table = _report_table(report)
+        if table:
+            typer.echo(table, err=True)
 
 
 def _print_summary(summary, quiet: bool = False):
@@ -146,7 +211,7 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files to validat
     exist or cannot be read."""
     from jiukg import validation
 
-    code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store))
+    code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store, read=True))
     raise typer.Exit(code)
 
 
@@ -165,7 +230,7 @@ def query(name: Optional[str] = typer.Argument(None, help="A catalogue query nam
     if not name:
         _fail("name a catalogue query or a .rq file (`jiukg query --list` lists the catalogue)", 2)
     try:
-        code = catalogue.cli(name, param, fmt, opener=lambda: _open(store))
+        code = catalogue.cli(name, param, fmt, opener=lambda: _open(store, read=True))
     except catalogue.CatalogueError as e:  # e.g. a .rq file without its '# title:' header line
         _fail(str(e), 2)
     except (OSError, UnicodeDecodeError) as e:
@@ -231,7 +296,7 @@ def export(fmt: str = typer.Option("nquads", "--format", help="nquads, trig, tur
 
     if fmt not in EXPORT_FORMATS:
         _fail(f"--format {fmt}: use one of {', '.join(EXPORT_FORMATS)}", 2)
-    with _open(store) as st:
+    with _open(store, read=True) as st:
         try:
             data = st.export(fmt)
         except StoreError as e:

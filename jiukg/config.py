@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     cache_max_age: int = 0  # seconds caches may reuse an answer unasked; 0: they revalidate each time (ETag, 304)
     gzip_min_size: int = 1024  # bytes: longer answers are gzip-compressed when the client accepts it; -1: never
     releases: str | None = None  # folder of `jiukg release` output served under /releases/ (default var/releases)
+    base_url: str | None = None  # the service's public URL (https://kg.example.org); redirects and absolute links use it
     host: str = "127.0.0.1"
     port: int = 8000
 

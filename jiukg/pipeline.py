@@ -51,7 +51,9 @@ class OutOfScope(WriteRefused):
 
     def __init__(self, token, graphs: list[str]):
         who = f"token {token.name!r}" + (f" of {token.organisation}" if token.organisation else "")
-        super().__init__(f"the {who} may not write {', '.join(graphs)}; nothing was written")
+        why = (f" ({CATALOGUE_GRAPH} is written by jiukg itself: when and how each graph was written)"
+               if str(CATALOGUE_GRAPH) in graphs else "")
+        super().__init__(f"the {who} may not write {', '.join(graphs)}{why}; nothing was written")
         self.graphs = graphs
 
 
@@ -120,6 +122,43 @@ class DocumentsRefused(WriteRefused):
         n = len(refused)
         super().__init__(f"{n} document{'s' * (n != 1)} refused, so nothing was written: " + "; ".join(refused))
         self.refused = refused
+
+
+class WouldRemove(WriteRefused):
+    """A write that would take records out of the store (typed resources its graphs hold now and the
+    new data does not) without an explicit replace: nothing was written. `removed` maps each graph to
+    the records it would lose, as {class IRI: [resource IRIs]}; `triples` to its triples now and after."""
+
+    def __init__(self, removed: dict[URIRef, dict[URIRef, list]], triples: dict[URIRef, tuple[int, int]]):
+        self.removed, self.triples = removed, triples
+        super().__init__("the write would remove records from the store, so nothing was written: "
+                         + "; ".join(self.lines(examples=0))
+                         + ". To replace these documents on purpose, load again with --replace (POST /data"
+                           "?replace=true); to remove a document, delete it (jiukg delete, DELETE /data).")
+
+    def lines(self, examples: int = 3) -> list[str]:
+        """One line per graph: what it would lose, by class, with a few of the resources."""
+        from jiukg.validation import short
+
+        out = []
+        for gid, by_class in sorted(self.removed.items()):
+            before, after = self.triples[gid]
+            kinds = ", ".join(f"{len(rs)} {short(c)}" for c, rs in sorted(by_class.items(), key=lambda x: -len(x[1])))
+            line = f"{gid} ({before} triples now, {after} after): would lose {kinds}"
+            if examples:
+                some = sorted({str(r) for rs in by_class.values() for r in rs})
+                line += " (" + ", ".join(some[:examples]) + (", …" if len(some) > examples else "") + ")"
+            out.append(line)
+        return out
+
+    def to_json(self) -> dict:
+        return {str(g): {"triples_now": self.triples[g][0], "triples_after": self.triples[g][1],
+                         "records": {str(c): sorted(str(r) for r in rs) for c, rs in by_class.items()}}
+                for g, by_class in self.removed.items()}
+
+
+class NoSuchGraph(WriteRefused):
+    """A delete named a graph the store does not hold."""
 
 
 class UnreadableRDF(UnrecognisedDocument):
@@ -265,31 +304,65 @@ def graph_records(store: Store, graphs: dict[URIRef, Graph], when: datetime,
     return g
 
 
+def removed_records(store: Store, graphs: dict[URIRef, Graph]) -> WouldRemove | None:
+    """What replacing `graphs` would take out of the store: every resource a graph now types (a
+    recommendation, a status statement, a comment, a passage, the document...) that the new graph
+    no longer types. None when nothing would be lost."""
+    held = set(store.graphs())
+    removed: dict[URIRef, dict[URIRef, list]] = {}
+    triples: dict[URIRef, tuple[int, int]] = {}
+    for gid, new in graphs.items():
+        if gid not in held:
+            continue
+        lost: dict[URIRef, list] = {}
+        blank_before: Counter = Counter()
+        for s, p, c, _ in store.quads(gid):
+            if p != RDF.type:
+                continue
+            if isinstance(s, BNode):  # blank nodes get new labels on every read: compared by number
+                blank_before[c] += 1
+            elif (s, RDF.type, c) not in new:
+                lost.setdefault(c, []).append(s)
+        blank_after = Counter(c for s, c in new.subject_objects(RDF.type) if isinstance(s, BNode))
+        for c, n in (blank_before - blank_after).items():
+            lost.setdefault(c, []).extend(BNode() for _ in range(n))
+        if lost:
+            removed[gid] = lost
+            triples[gid] = (store.count(gid), len(new))
+    return WouldRemove(removed, triples) if removed else None
+
+
 def commit(store: Store, prepared: list[Prepared], *, extra: dict[URIRef, Graph] | None = None,
-           validate: bool = True, activity: Activity | None = None) -> object:
+           validate: bool = True, replace: bool = False, activity: Activity | None = None) -> object:
     """Validate the new graphs with what they refer to, then replace them in the
     store all at once (an empty graph removes the graph). On a violation nothing
-    is written: WriteRefused carries the report. With an `activity`, graphs outside
-    its token's scope refuse the whole write (OutOfScope; `extra`, the project's own
-    ontology and reference graphs a load adds, excepted) and the write is recorded
-    in the catalogue graph. Returns the validation report (which may hold warnings)."""
+    is written: WriteRefused carries the report. Unless `replace`, a write that
+    would remove records the store holds is refused too (WouldRemove, saying
+    which): a steward's file that names a document's graph must not wipe that
+    document by accident. With an `activity`, graphs outside its token's scope
+    refuse the whole write (OutOfScope; `extra`, the project's own ontology and
+    reference graphs a load adds, excepted) and the write is recorded in the
+    catalogue graph. Returns the validation report (which may hold warnings)."""
     with WRITE_LOCK:
-        return _commit(store, prepared, extra, validate, activity)
+        return _commit(store, prepared, extra, validate, replace, activity)
 
 
 def _commit(store: Store, prepared: list[Prepared], extra: dict[URIRef, Graph] | None, validate: bool,
-            activity: Activity | None) -> object:
-    graphs: dict[URIRef, Graph] = dict(extra or {})
-    for p in prepared:
-        for gid, g in p.graphs.items():
-            if gid in graphs and gid not in (extra or {}):
-                graphs[gid] += g  # two inputs for one document: merged, never one silently dropped
-            else:
-                graphs[gid] = g
+            replace: bool, activity: Activity | None) -> object:
     if activity is not None:
         refused = activity.token.refused({gid for p in prepared for gid in p.graphs})
         if refused:
             raise OutOfScope(activity.token, refused)
+    graphs: dict[URIRef, Graph] = dict(extra or {})
+    for p in prepared:
+        for gid, g in p.graphs.items():
+            if gid == CATALOGUE_GRAPH:
+                raise WriteRefused(f"{p.source}: {CATALOGUE_GRAPH} is written by jiukg itself (when and how each "
+                                   "graph was written); it cannot be loaded. Nothing was written.")
+            if gid in graphs and gid not in (extra or {}):
+                graphs[gid] += g  # two inputs for one document: merged, never one silently dropped
+            else:
+                graphs[gid] = g
     report = None
     if validate:
         from jiukg.validation import validate_write
@@ -297,6 +370,10 @@ def _commit(store: Store, prepared: list[Prepared], extra: dict[URIRef, Graph] |
         report = validate_write(store, graphs)
         if not report.conforms:
             raise WriteRefused("the data breaks the shapes; nothing was written", report)
+    if not replace:  # after validation: a write the shapes refuse is told why first
+        loss = removed_records(store, {gid: graphs[gid] for p in prepared for gid in p.graphs})
+        if loss is not None:
+            raise loss
     when = datetime.now(timezone.utc)
     if activity is not None:
         import secrets
@@ -329,7 +406,8 @@ def _read_line(name: str, pr: Prepared) -> str:
             + (f"; {n} loader warning{'s' * (n != 1)}" if n else ""))
 
 
-def build(store: Store, corpus: Path, *, progress: Callable[[str], None] = lambda s: None) -> Summary:
+def build(store: Store, corpus: Path, *, progress: Callable[[str], None] = lambda s: None,
+          replace: bool = False) -> Summary:
     """Load a whole corpus: every file a loader recognises, plus ontology and reference data.
 
     A file that is no document at all (the corpus README) is skipped with a line saying so; a
@@ -353,7 +431,7 @@ def build(store: Store, corpus: Path, *, progress: Callable[[str], None] = lambd
         progress(_read_line(f.name, pr))
     if refused:
         raise DocumentsRefused(refused)
-    summary.validation = commit(store, prepared, extra=static_graphs())
+    summary.validation = commit(store, prepared, extra=static_graphs(), replace=replace)
     _summarise(summary, store, prepared, t0)
     return summary
 
@@ -365,8 +443,9 @@ def missing_static_graphs(store: Store) -> dict[URIRef, Graph]:
 
 
 def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None,
-         activity: Activity | None = None) -> Summary:
-    """Add or replace documents. Every file must be recognised, or nothing is written. A store that
+         replace: bool = False, activity: Activity | None = None) -> Summary:
+    """Add or replace documents. Every file must be recognised, or nothing is written; a file that would
+    remove records the store holds is refused unless `replace` (WouldRemove). A store that
     does not hold the ontology and reference data yet gets them in the same write, through the same
     gate: without them queries lose the organisations' names and the classes the data is typed by."""
     t0 = time.perf_counter()
@@ -380,10 +459,41 @@ def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = l
     if extra:
         progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                  + ", ".join(str(g) for g in extra))
-    summary.validation = commit(store, prepared, extra=extra or None, activity=activity)
+    summary.validation = commit(store, prepared, extra=extra or None, replace=replace, activity=activity)
     summary.static_added = sorted(extra)
     _summarise(summary, store, prepared, t0)
     return summary
+
+
+def document_graph(name: str) -> URIRef:
+    """The named graph a user means: a graph IRI as it is, else a document symbol (A/80/263/Add.1)."""
+    if name.startswith(("http://", "https://")):
+        return URIRef(name)
+    return graph_iri(name)
+
+
+def delete(store: Store, names: list[str], *, progress: Callable[[str], None] = lambda s: None,
+           activity: Activity | None = None) -> object:
+    """Remove whole documents (their named graphs) and their catalogue entries: the one operation that
+    removes records on purpose. Validated like any write, so a delete that would leave other documents
+    pointing at nothing is refused with the report; with an `activity`, scoped and recorded like any
+    write. Returns the validation report."""
+    with WRITE_LOCK:
+        return _delete(store, names, progress, activity)
+
+
+def _delete(store: Store, names: list[str], progress: Callable[[str], None], activity: Activity | None) -> object:
+    held = set(store.graphs())
+    graphs: dict[URIRef, Graph] = {}
+    for name in names:
+        gid = document_graph(name)
+        if gid == CATALOGUE_GRAPH:
+            raise WriteRefused(f"{gid} is written by jiukg itself and cannot be deleted; nothing was written")
+        if gid not in held:
+            raise NoSuchGraph(f"{name}: the store holds no graph {gid}; nothing was written")
+        graphs[gid] = Graph(identifier=gid)
+        progress(f"delete {gid}: {store.count(gid)} triples")
+    return _commit(store, [Prepared("delete", graphs)], None, True, True, activity)
 
 
 _DISTINCT = {"recommendation": JIU.Recommendation}

@@ -7,13 +7,17 @@ number of replicas can serve the same store.
 from __future__ import annotations
 
 import logging
+import secrets
+import signal
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -21,6 +25,7 @@ from jiukg import __version__
 from jiukg.config import Settings
 from jiukg.store import StoreError, StoreUnavailable
 from service.conneg import negotiate
+from service.deps import public_base
 from service.i18n import STRINGS, request_lang
 from service.querying import ServiceError, store_error
 
@@ -57,6 +62,57 @@ class HeadAsGet:
         await self.app(dict(scope, method="GET"), receive, send_headers_only)
 
 
+class SecurityHeaders:
+    """Every HTML page gets a Content-Security-Policy: scripts only from this service or inline with
+    the request's nonce (request.state.csp_nonce), so neither a `javascript:` link from data nor
+    injected markup can run; nothing is loaded from or sent to another site. Styles may be inline:
+    YASGUI adds <style> elements as it runs (checked in Chromium: tests/test_service_no_script.py)."""
+
+    POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+              "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+
+        async def send_with_policy(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if ctype.startswith(b"text/html"):
+                    headers.append((b"content-security-policy", self.POLICY.format(nonce=nonce).encode()))
+                headers = [(k, self._location(scope, v)) if k.lower() == b"location" else (k, v) for k, v in headers]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
+
+    @staticmethod
+    def _location(scope, value: bytes) -> bytes:
+        """A redirect Starlette built from the Host header (a trailing slash) points at the public base."""
+        host = next((v for k, v in scope.get("headers", []) if k == b"host"), None)
+        parts = urlsplit(value.decode("latin-1"))
+        if not parts.netloc or host is None or parts.netloc.encode("latin-1") != host:
+            return value
+        return (public_base(scope) + parts.path[len(scope.get("root_path", "")):]
+                + (f"?{parts.query}" if parts.query else "")).encode("latin-1")
+
+
+@jinja2.pass_context
+def site_path(context, name: str, **path_params) -> str:
+    """The templates' url_for: a path below the app's root, never a URL built from the Host header."""
+    request = context["request"]
+    return request.scope.get("root_path", "") + str(request.app.url_path_for(name, **path_params))
+
+
 def wants_html(request: Request) -> bool:
     """Whether an error goes out as a page: ?format=html wins over Accept; SPARQL clients get text."""
     if (request.query_params.get("format") or "").lower() == "html":
@@ -87,6 +143,7 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
     app.state.settings = settings
     app.state.strings = STRINGS
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["url_for"] = site_path
     app.state.templates = templates
 
     @app.exception_handler(ServiceError)
@@ -126,11 +183,14 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
     async def docs(request: Request):
         root = request.scope.get("root_path", "")
         vendor = f"{root}/static/vendor/swagger-ui"
-        return get_swagger_ui_html(openapi_url=root + app.openapi_url, title="jiukg API",
+        page = get_swagger_ui_html(openapi_url=root + app.openapi_url, title="jiukg API",
                                    swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
                                    swagger_css_url=f"{vendor}/swagger-ui.css",
                                    swagger_favicon_url=f"{vendor}/favicon-32x32.png",
                                    swagger_ui_parameters={"validatorUrl": None})  # no badge from swagger.io
+        # its inline start-up script runs under the page's Content-Security-Policy nonce
+        body = page.body.replace(b"<script>", f'<script nonce="{request.state.csp_nonce}">'.encode())
+        return HTMLResponse(body)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
@@ -138,6 +198,7 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
 
     webconv.add_inner(app, settings)  # validators and 304, gzip
     app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
     webconv.add_outer(app, settings)  # Allow, CORS
     return app
 
@@ -174,10 +235,23 @@ def run(store: str | None = None, update_url: str | None = None, gsp_url: str | 
     from jiukg.store import open_store
 
     s = make_settings(store=store, update_url=update_url, gsp_url=gsp_url, host=host, port=port, **overrides)
+    # SIGTERM (and SIGINT) end the process through Python, so `finally` closes the store: query workers
+    # stopped, snapshots removed. uvicorn handles the signal first (a graceful shutdown), then raises it
+    # again, which lands here instead of killing the process where it stands.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stop)
     st = open_store(s.store, **store_options(s))
     try:
+        if getattr(st, "holder", None) is not None:  # other jiukg commands read through this service
+            local = "127.0.0.1" if s.host in ("0.0.0.0", "::", "") else s.host
+            st.holder.write(url=f"http://{'[' + local + ']' if ':' in local else local}:{s.port}")
         ensure_built(st)
         app = create_app(st, s)
         uvicorn.run(app, host=s.host, port=s.port, log_level="info", proxy_headers=True)
     finally:
         st.close()
+
+
+def _stop(signum, frame):
+    log.warning("stopping on %s", signal.Signals(signum).name)
+    raise SystemExit(0)

@@ -16,9 +16,9 @@ from fastapi.responses import Response
 from rdflib import BNode, URIRef
 
 from jiukg import catalogue
-from jiukg.namespaces import BASE
 from service.conneg import negotiate
-from service.deps import get_store
+from service.deps import get_store, public_base
+from service.linkeddata import local_href
 from service.querying import ServiceError, run_query
 
 router = APIRouter(tags=["Query catalogue"])
@@ -48,13 +48,6 @@ def _get(name: str) -> catalogue.Query:
         raise ServiceError(404, str(e)) from None
 
 
-def _local_href(request: Request, iri: str) -> str:
-    """Where the service serves an IRI of the graph: https://w3id.org/jiukg/<path> -> <base>/<path>."""
-    if iri.startswith(BASE):
-        return str(request.base_url).rstrip("/") + "/" + iri[len(BASE):]
-    return iri
-
-
 _STYLE = """table.results{border-collapse:collapse} table.results td,table.results th{border:1px solid #ccc;
 padding:.2em .5em;vertical-align:top;text-align:left} form.params label{margin-right:1em}"""
 
@@ -82,7 +75,7 @@ async def list_queries(request: Request):
     media = _format(request, ["application/json", "text/html"], {"json": "application/json", "html": "text/html"})
     queries = catalogue.load_catalogue()
     if media == "application/json":
-        base = str(request.base_url).rstrip("/")
+        base = public_base(request.scope)
         items = [dict(q.as_dict(), url=f"{base}/queries/{q.name}") for q in queries]
         return Response(json.dumps(items, ensure_ascii=False, indent=1), media_type="application/json")
     items = []
@@ -122,7 +115,9 @@ def _cell_html(request: Request, term) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return f'<a href="{html.escape(_local_href(request, str(term)))}">{html.escape(str(term))}</a>'
+        href = local_href(request, term)  # None for javascript:, data: ...: shown as text
+        text = html.escape(str(term))
+        return f'<a href="{html.escape(href)}">{text}</a>' if href else f'<span class="nolink">{text}</span>'
     if isinstance(term, BNode):
         return html.escape(f"_:{term}")
     lang = f' lang="{html.escape(term.language)}"' if getattr(term, "language", None) else ""

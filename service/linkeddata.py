@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from jiukg.namespaces import BASE, CATALOGUE_GRAPH, DCAT, GRAPH, ID, JIU, PREFIXES, SPARQL_PREFIXES, VOCAB, VOID
 from jiukg import results as R
 from service.conneg import negotiate
+from service.deps import public_url
 from service.describe import Description, curie, describe
 from service.i18n import pick, request_lang
 from service.querying import ServiceError, run_query, sparql_iri
@@ -33,12 +34,14 @@ CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = {"nquads": R.NQUADS, "trig": R.TRIG, "turtle": R.TURTLE, "nt": R.NTRIPLES, "jsonld": R.JSONLD}
 
 
-def local_href(request: Request, iri) -> str:
-    """Where an IRI of ours resolves on this service; other IRIs are left as they are."""
+def local_href(request: Request, iri) -> str | None:
+    """Where an IRI of ours resolves on this service (a path: never built from the Host header);
+    other http(s) IRIs as they are. Any other scheme (javascript:, data:, file:, urn: ...) comes
+    from data or a request and must not become a link: None, and the page shows it as text."""
     s = str(iri)
     if s.startswith(BASE):
         return request.scope.get("root_path", "") + "/" + s[len(BASE):]
-    return s
+    return s if s[:8].lower().startswith(("http://", "https://")) else None
 
 
 def choose(request: Request, offers: list[str]) -> str:
@@ -397,7 +400,7 @@ async def shapes(request: Request):
 
     media = choose(request, RESOURCE_TYPES)
     if media == R.HTML:  # people read the shapes beside the classes they constrain
-        return RedirectResponse(str(request.url_for("ontology")), status_code=303)
+        return RedirectResponse(public_url(request, "ontology"), status_code=303)
     return rdf_response(list(shapes_graph()), media)
 
 
@@ -424,7 +427,7 @@ async def class_counts(store, timeout: float) -> list[tuple[URIRef, int]]:
 
 
 def dump_urls(request: Request) -> dict[str, str]:
-    base = str(request.url_for("dump"))
+    base = public_url(request, "dump")
     return {fmt: f"{base}?format={fmt}" for fmt in DUMP_FORMATS}
 
 
@@ -437,7 +440,7 @@ async def dataset_triples(request: Request) -> list[tuple]:
     counts = await class_counts(store, timeout)
     built = await last_build(store, timeout)
     ds = DATASET_IRI
-    endpoint = URIRef(str(request.url_for("sparql_get")))
+    endpoint = URIRef(public_url(request, "sparql_get"))
     t = [(ds, RDF.type, VOID.Dataset), (ds, RDF.type, DCAT.Dataset),
          (ds, DCTERMS.title, Literal("JIU knowledge graph", lang="en")),
          (ds, DCTERMS.title, Literal("联检组知识图谱", lang="zh")),
@@ -496,7 +499,7 @@ async def dataset(request: Request):
     return render(request, "dataset.html", {
         "title": request.app.state.strings[lang]["dataset"], "iri": str(DATASET_IRI),
         "triples": int(by_p[VOID.triples][0]), "modified": str(by_p[DCTERMS.modified][0]) if by_p[DCTERMS.modified] else None,
-        "licence": str(CC_BY), "dumps": dump_urls(request), "endpoint": str(request.url_for("sparql_get")),
+        "licence": str(CC_BY), "dumps": dump_urls(request), "endpoint": public_url(request, "sparql_get"),
         "classes": [{"href": local_href(request, c), "curie": curie(c), "label": str(pick(labels.get(c, []), lang) or curie(c)),
                      "n": n, "browse": "/browse?class=" + quote(str(c), safe="")} for c, n in counts],
         "graphs": [{"iri": str(g), "href": local_href(request, g)} for g in await run_in_threadpool(store.graphs)]})

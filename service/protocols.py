@@ -30,6 +30,7 @@ from jiukg.namespaces import DEFAULT_GRAPH, GRAPH
 from jiukg.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 from service.auth import writer
 from service.conneg import negotiate
+from service.deps import public_base, public_url
 from service.querying import ServiceError, store_error
 from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
 
@@ -52,7 +53,7 @@ def _refused(e: pipeline.WriteRefused) -> Response:
 
 def _commit(store, graphs: dict[URIRef, Graph], activity: pipeline.Activity) -> None:
     """The pipeline's gated replace: scope, shapes, catalogue record, one write."""
-    pipeline.commit(store, [pipeline.Prepared(activity.operation, graphs)], activity=activity)
+    pipeline.commit(store, [pipeline.Prepared(activity.operation, graphs)], replace=True, activity=activity)
 
 
 # --- SPARQL 1.1 Update ---------------------------------------------------------------------
@@ -109,7 +110,7 @@ async def update(request: Request):
         raise ServiceError(400, "Send the update in the body, not in the URL.")
     using, named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     store, settings = request.app.state.store, request.app.state.settings
-    base = str(request.url_for("update"))
+    base = public_url(request, "update")
     activity = pipeline.Activity("SPARQL Update", token)
 
     def run():
@@ -146,7 +147,7 @@ async def update_get():
 
 def _own_graph(request: Request, value: str) -> URIRef:
     """A graph IRI from ?graph=: this service's own URL of a graph (/store/x, /graph/x) is that graph."""
-    base = str(request.base_url)
+    base = public_base(request.scope) + "/"
     for route in ("store/", "graph/"):
         if value.startswith(base + route) and len(value) > len(base + route):
             return GRAPH[value[len(base + route):]]
@@ -181,8 +182,8 @@ def _target(request: Request, path: str | None) -> URIRef | None:
 def _location(request: Request, graph: URIRef) -> str:
     g = str(graph)
     if g.startswith(str(GRAPH)):
-        return str(request.base_url) + "store/" + g[len(str(GRAPH)):]
-    return str(request.base_url) + "store?graph=" + quote(g, safe="")
+        return public_base(request.scope) + "/store/" + g[len(str(GRAPH)):]
+    return public_base(request.scope) + "/store?graph=" + quote(g, safe="")
 
 
 async def _read(request: Request, graph: URIRef | None) -> Response:

@@ -18,6 +18,7 @@ from jiukg import results as R
 from jiukg.namespaces import BASE, DCAT
 from jiukg.release import DESCRIPTION_FILES, VERSION, list_releases, read_description
 from service.linkeddata import choose, render
+from service.deps import public_base
 from service.querying import ServiceError, run_query
 
 router = APIRouter(tags=["Publishing"])
@@ -33,7 +34,7 @@ def releases_dir(request: Request) -> Path:
 
 
 def _public(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + "/" + path.lstrip("/")
+    return public_base(request.scope) + "/" + path.lstrip("/")
 
 
 # --- releases --------------------------------------------------------------------------

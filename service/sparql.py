@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, XSD
 from jiukg import results as R
 from jiukg.namespaces import PREFIXES, VOID
 from service.conneg import negotiate
+from service.deps import public_url
 from service.querying import ServiceError, run_query
 from service.webconv import triple_count
 
@@ -110,7 +111,7 @@ async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> 
     # relative IRIs resolve against this endpoint's public URL, never the backend's
     result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
                              default_graph=dg, named_graphs=ng, lane="user",
-                             base_iri=str(request.url_for("sparql_get")))
+                             base_iri=public_url(request, "sparql_get"))
     offers = _offers(result.kind)
     media = _format_override(request, result.kind)
     if media is None or media not in offers:
@@ -143,7 +144,7 @@ async def service_description(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     store = request.app.state.store
-    endpoint = URIRef(str(request.url_for("sparql_get")))
+    endpoint = URIRef(public_url(request, "sparql_get"))
     graphs = await run_in_threadpool(store.graphs)
     total = await triple_count(store, request.app.state.settings.query_timeout)
     sd = lambda n: URIRef(SD + n)  # noqa: E731

@@ -3,10 +3,13 @@
 POST /data  body: a source document (text/plain: a loader recognises its kind)
             or RDF in any syntax named by Content-Type. The data is validated
             with what it refers to; on any violation nothing is written and the
-            report comes back (422). Writes need `Authorization: Bearer <token>`
-            (service/auth.py); a token may write its organisation's graphs only
-            (403 otherwise, nothing written), and each write is recorded in the
-            catalogue graph.
+            report comes back (422). A write that would remove records the store
+            holds is refused (409, with the list) unless `?replace=true`.
+DELETE /data?document=A/80/263/Add.1 (or ?graph=<IRI>, repeatable): remove whole
+            documents, validated like any write.
+Writes need `Authorization: Bearer <token>` (service/auth.py); a token may write
+its organisation's graphs only (403 otherwise, nothing written), and each write
+is recorded in the catalogue graph.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +32,9 @@ SOURCE_TYPES = {"text/plain", "text/markdown"}
 
 
 @router.post("/data", summary="Add or replace documents (source text or RDF); validated first, all or nothing")
-async def upload(request: Request, store=Depends(get_store)):
+async def upload(request: Request, store=Depends(get_store),
+                 replace: bool = Query(False, description="replace documents even where that removes records "
+                                                          "the store holds (without it: 409 and the list)")):
     token = writer(request)
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if ctype in SOURCE_TYPES:
@@ -48,13 +53,16 @@ async def upload(request: Request, store=Depends(get_store)):
         path.write_bytes(body)
         try:
             activity = pipeline.Activity("upload", token)
-            summary = await run_in_threadpool(lambda: pipeline.load(store, [path], activity=activity))
+            summary = await run_in_threadpool(lambda: pipeline.load(store, [path], replace=replace, activity=activity))
         except UnrecognisedDocument as e:
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
         except pipeline.OutOfScope as e:
             return PlainTextResponse(f"403: {e}\n", status_code=403)
+        except pipeline.WouldRemove as e:
+            return JSONResponse({"written": False, "message": str(e), "would_remove": e.to_json()}, status_code=409)
         except pipeline.WriteRefused as e:
-            return JSONResponse({"written": False, "message": str(e), "report": e.report.to_json()}, status_code=422)
+            return JSONResponse({"written": False, "message": str(e),
+                                 "report": e.report.to_json() if e.report is not None else None}, status_code=422)
         # a StoreError goes to create_app's handler: 503 with Retry-After when the store cannot be reached
     return JSONResponse({
         "written": True,
@@ -65,3 +73,24 @@ async def upload(request: Request, store=Depends(get_store)):
         "validation": summary.validation.to_json() if summary.validation is not None else None,
         **activity.to_json(),
     })
+
+
+@router.delete("/data", summary="Delete whole documents (?document=symbol or ?graph=IRI, repeatable); validated first")
+async def delete(request: Request, store=Depends(get_store),
+                 document: list[str] = Query([], description="document symbol, e.g. A/80/263/Add.1"),
+                 graph: list[str] = Query([], description="named graph IRI")):
+    token = writer(request)
+    names = document + graph
+    if not names:
+        return PlainTextResponse("400: name what to delete: ?document=<symbol> or ?graph=<IRI>\n", status_code=400)
+    try:
+        activity = pipeline.Activity("delete", token)
+        report = await run_in_threadpool(lambda: pipeline.delete(store, names, activity=activity))
+    except pipeline.OutOfScope as e:
+        return PlainTextResponse(f"403: {e}\n", status_code=403)
+    except pipeline.WriteRefused as e:
+        status = 404 if isinstance(e, pipeline.NoSuchGraph) else 422
+        return JSONResponse({"written": False, "message": str(e),
+                             "report": e.report.to_json() if e.report is not None else None}, status_code=status)
+    return JSONResponse({"written": True, "deleted": [str(pipeline.document_graph(n)) for n in names],
+                         "validation": report.to_json() if report is not None else None})

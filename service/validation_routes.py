@@ -125,9 +125,10 @@ TEXT = {
 
 def page_link(request: Request, iri) -> str | None:
     """Where the service shows an IRI: the same path below its own base."""
-    s = str(iri)
-    if isinstance(iri, URIRef) and s.startswith(BASE):
-        return str(request.base_url) + s[len(BASE):]
+    from service.linkeddata import local_href
+
+    if isinstance(iri, URIRef) and str(iri).startswith(BASE):
+        return local_href(request, iri)
     return None
 
 

@@ -351,8 +351,9 @@ def test_a_slow_query_does_not_block_others(disk_store):
 
 def test_internal_lane_answers_while_every_user_worker_is_busy(tmp_path):
     """Two slow user queries fill the user lane (query_workers=2): the service's own queries
-    (internal lane) still answer, a third user query waits for a free worker (queued, within its
-    own time limit) and runs once a slow one has ended."""
+    (internal lane) still answer, a short user query answers on the spare worker, and one that
+    finds the spare busy too waits for a free worker (queued, within its own time limit) and runs
+    once a slow one has ended."""
     from jiukg.store import open_store
 
     st = open_store(str(tmp_path / "store"), query_workers=2, internal_workers=1)
@@ -364,9 +365,17 @@ def test_internal_lane_answers_while_every_user_worker_is_busy(tmp_path):
         page = st.query(f"SELECT ?p ?o WHERE {{ <{S2}> ?p ?o }}", timeout=30, lane=INTERNAL_LANE)
         assert len(page.rows) == len(DATA[G2])
         assert all(t.is_alive() for t in slow)  # the internal lane did not wait for them
+        # a short user query gets a try on the spare worker, and answers at once
+        assert st.query("ASK { ?s ?p ?o }", timeout=5).boolean is True
+        third = Slow(st, 12)  # a slow one: after its try on the spare it waits for a worker
+        deadline = time.monotonic() + 120
+        while "spare" not in st._pools or st._pools["spare"].busy < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         with pytest.raises(QueryTimeout, match="2 user query workers stayed busy"):
-            st.query("ASK { ?s ?p ?o }", timeout=0.5)  # the user lane is bounded: it queued, then gave up
+            st.query("ASK { ?s ?p ?o }", timeout=0.5)  # the spare busy too: it queued, then gave up
         assert all(t.is_alive() for t in slow)
+        slow.append(third)
         queued = st.query(f"SELECT ?o WHERE {{ <{S}> <{NUM}> ?o }}", timeout=120)
         assert queued.rows == [{"o": Literal(3)}]
         assert not all(t.is_alive() for t in slow)  # it ran after a slow one ended (timed out)

@@ -98,7 +98,9 @@ def test_a_recommendation_still_described_elsewhere_is_checked_after_the_write(l
     jiu:startLine 1 ; jiu:endLine 1 ; jiu:startOffset 0 ; jiu:endOffset 4 ; prov:wasQuotedFrom <doc/A/80/263/Add.1> .
 """, encoding="utf-8")
     assert pipeline.load(loaded, [note]).validation.results == []
-    summary = pipeline.load(loaded, [REPORT_V2])  # accepted: the statement's recommendation is still one
+    with pytest.raises(pipeline.WouldRemove):  # v2 drops recommendation 2's description: only on purpose
+        pipeline.load(loaded, [REPORT_V2])
+    summary = pipeline.load(loaded, [REPORT_V2], replace=True)  # accepted: the statement's recommendation is still one
     text = [(r.focus, r.path, r.severity, r.component) for r in summary.validation.results]
     assert text == [(REC2, JIU.recommendationText, "Warning", SH.MinCountConstraintComponent)]
 

@@ -12,6 +12,7 @@ from .base import (
     QueryTimeout,
     RawResult,
     Store,
+    StoreBusy,
     StoreError,
     StoreUnavailable,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "QueryTimeout",
     "RawResult",
     "Store",
+    "StoreBusy",
     "StoreError",
     "StoreUnavailable",
     "open_store",

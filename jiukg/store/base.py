@@ -39,6 +39,16 @@ class StoreUnavailable(StoreError):
     """The store (a remote server) cannot be reached now; retrying later may work."""
 
 
+class StoreBusy(StoreError):
+    """An embedded store is held by another process (RocksDB lets one process open it read-write).
+    `holder` is what that process recorded next to the store: its pid, command line and, for
+    `jiukg serve`, the URL it serves (see embedded.Holder)."""
+
+    def __init__(self, message: str, holder: dict | None = None):
+        super().__init__(message)
+        self.holder = holder or {}
+
+
 class QueryTimeout(StoreError):
     """A query ran past its time limit and was stopped."""
 

@@ -13,7 +13,10 @@ the CLI) run in this process on the read-write handle.
 Workers come in two lanes (base.LANES), each its own pool, so slow user queries
 never hold up the service's own short ones: "user" starts workers on demand up to
 `query_workers` and queues queries beyond that (each waits at most its own time
-limit); "internal" has `internal_workers` of its own.
+limit); "internal" has `internal_workers` of its own. A user query that finds every
+user worker busy first gets a short try (SPARE_SECONDS) on a spare worker kept started, so
+simple queries answer at once while long ones fill the lane; the user lane's own workers run
+niced (USER_NICENESS), so long queries yield the CPU to the service and its spare.
 
 The in-memory store has no worker pool (other processes cannot see its memory):
 its time limit is checked between result rows, so a query that streams stops in
@@ -23,6 +26,7 @@ runs to its end before QueryTimeout is raised. Use it for tests only.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import select
@@ -48,6 +52,7 @@ from .base import (
     QueryTimeout,
     RawResult,
     Store,
+    StoreBusy,
     StoreError,
     Triple,
     WriteGeneration,
@@ -58,6 +63,7 @@ from .base import (
 from .sparql import XSD_STRING, check_query, from_ox, syntax_error, to_ox
 
 WORKER = Path(__file__).with_name("_worker.py")
+SPARE_LANE = "spare"  # not a lane callers name: the user lane's short tries (QueryPool.run)
 BULK_THRESHOLD = 50_000  # triples: above this, a build into an empty on-disk store uses the bulk loader
 
 
@@ -115,10 +121,15 @@ def _parse_raw(kind: str, media_type: str, data: bytes) -> QueryResult:
 
 
 class _Worker:
-    def __init__(self):
+    def __init__(self, nice: int = 0):
         self.proc = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      bufsize=0, close_fds=True)
         self.snapshot: str | None = None
+        if nice:
+            try:
+                os.setpriority(os.PRIO_PROCESS, self.proc.pid, nice)
+            except OSError:
+                pass
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -173,8 +184,10 @@ class QueryPool:
     one while fewer than `size` live, or waits (at most its own time limit) for one to come free.
     A worker that runs past a query's limit is killed; the next query that needs one starts another."""
 
-    def __init__(self, size: int, description: str, name: str = USER_LANE):
+    def __init__(self, size: int, description: str, name: str = USER_LANE, warm: bool = False, nice: int = 0):
         self.size = max(1, int(size))
+        self.warm = warm  # keep `size` workers started, so a query never waits for a Python to start
+        self.nice = nice  # the workers' niceness: long user queries yield the CPU to the service itself
         self.description = description
         self.name = name
         self._idle: list[_Worker] = []
@@ -211,7 +224,7 @@ class QueryPool:
                     raise QueryTimeout(f"{self.description}: all {self.size} {self.name} query workers stayed busy "
                                        f"for the {timeout:g} s time limit") from None
         try:
-            w = _Worker()
+            w = _Worker(self.nice)
         except OSError as e:
             with self._cond:
                 self._starting -= 1
@@ -233,13 +246,27 @@ class QueryPool:
             self._cond.notify()
 
     def discard(self, w: _Worker) -> None:
-        """Kill a worker (timed out, broken, or abandoned mid-stream); its slot is free again."""
+        """Kill a worker (timed out, broken, or abandoned mid-stream); its slot is free again. A warm
+        pool starts its replacement now, so the next query does not wait for a Python to start."""
         w.kill()
         with self._cond:
             self._live.discard(w)
             if w in self._idle:
                 self._idle.remove(w)
             self._cond.notify()
+        self.fill()
+
+    def fill(self) -> None:
+        """A warm pool starts workers up to its size (each is idle until a query comes)."""
+        with self._cond:
+            while self.warm and not self.closed and len(self._live) + self._starting < self.size:
+                try:
+                    fresh = _Worker(self.nice)
+                except OSError:
+                    return
+                self._live.add(fresh)
+                self._idle.append(fresh)
+                self._cond.notify()
 
     def guarded(self, w: _Worker, timeout: float, call):
         """`call()` talks to worker `w`: past the time limit, or if the worker broke, it is killed
@@ -254,8 +281,18 @@ class QueryPool:
             self.discard(w)
             raise StoreError(f"{self.description}: the query worker failed ({e})") from None
 
-    def run(self, req: dict, timeout: float) -> tuple:
+    def run(self, req: dict, timeout: float, spare: QueryPool | None = None) -> tuple:
+        """Run one request on a worker. With a `spare` pool: when every worker is busy, the request
+        first gets a short try there (SPARE_SECONDS), and only queues if it needs longer; so a
+        simple query answers at once even while long ones fill every worker."""
         deadline = time.monotonic() + timeout
+        if spare is not None and self.busy >= self.size and spare.busy < spare.size:
+            try:
+                return spare.run(req, min(SPARE_SECONDS, timeout))
+            except QueryTimeout:
+                if timeout <= SPARE_SECONDS:
+                    raise  # its whole time limit is spent
+                # a long query (or the spare taken meanwhile): wait for a worker as before, in the time left
         w = self.acquire(deadline, timeout)
         w.snapshot = req["path"]
         try:
@@ -279,6 +316,59 @@ class QueryPool:
             w.kill()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Holder:
+    """A small JSON file beside an on-disk store (.<name>.holder.json) saying which process holds it
+    read-write: pid, command line, and the URL when that process is `jiukg serve`. RocksDB's own lock
+    only says "Resource temporarily unavailable"; with this file the next command can name the
+    holder, and read through its service instead."""
+
+    def __init__(self, store_path: Path):
+        self.path = store_path.parent / f".{store_path.name}.holder.json"
+
+    def read(self) -> dict | None:
+        """What the live holder recorded; None if no file or its process is gone (a crash)."""
+        try:
+            info = json.loads(self.path.read_text(encoding="utf-8"))
+            return info if _alive(int(info["pid"])) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, **info) -> None:
+        data = {"pid": os.getpid(), "command": " ".join(sys.argv), **info}
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(self.path)
+
+    def clear(self) -> None:
+        try:
+            if json.loads(self.path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                self.path.unlink()
+        except (OSError, ValueError):
+            pass
+
+
+def remove_stale_snapshots(store_path: Path) -> None:
+    """Snapshot folders left by a process that ended without closing the store (SIGKILL, a crash).
+    Their names carry the pid that made them; folders of a live process are kept."""
+    for d in store_path.parent.glob(f".{store_path.name}-snapshots-*"):
+        pid = d.name[len(f".{store_path.name}-snapshots-"):].split("-")[0]
+        if not (pid.isdigit() and _alive(int(pid)) and int(pid) != os.getpid()):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+SPARE_WORKERS = 1  # user lane: workers for a short try when all the others are busy (QueryPool.run)
+SPARE_SECONDS = 1.0
+USER_NICENESS = 10  # the user lane's regular workers (os.setpriority): long queries yield the CPU
 DEFAULT_QUERY_WORKERS = 4  # user lane: at most this many at once; more wait for a free one
 DEFAULT_INTERNAL_WORKERS = 2  # the service's own queries
 
@@ -288,13 +378,14 @@ class EmbeddedStore(Store):
                  query_workers: int = DEFAULT_QUERY_WORKERS, internal_workers: int = DEFAULT_INTERNAL_WORKERS):
         self.path = Path(path) if path else None
         self.read_only = read_only
-        self._lane_sizes = {USER_LANE: query_workers, INTERNAL_LANE: internal_workers}
+        self._lane_sizes = {USER_LANE: query_workers, INTERNAL_LANE: internal_workers, SPARE_LANE: SPARE_WORKERS}
         self._pools: dict[str, QueryPool] = {}
         self._write_lock = threading.RLock()
         self._generation = 0  # bumped by every write; snapshots are per generation
         self._write_generation = WriteGeneration()  # the same writes, for HTTP validators (generation())
         self._snapshot: tuple[int, str] | None = None
         self._snap_root: Path | None = None
+        self.holder: Holder | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -304,7 +395,17 @@ class EmbeddedStore(Store):
                     self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
                 self.description = f"embedded store at {self.path}"
+                if not read_only:  # this process holds the store now: say so, and tidy up after a crash
+                    self.holder = Holder(self.path)
+                    self.holder.write()
+                    remove_stale_snapshots(self.path)
         except OSError as e:
+            if "lock" in str(e).lower() and self.path is not None:
+                holder = Holder(self.path).read()
+                who = (f"process {holder['pid']} ({holder.get('command', '?')}"
+                       + (f", serving {holder['url']}" if holder.get("url") else "") + ")") if holder \
+                    else "another process"
+                raise StoreBusy(f"the embedded store at {self.path} is in use by {who}", holder) from e
             raise StoreError(f"cannot open the embedded store at {self.path}: {e}") from e
 
     # ------------------------------------------------------------ queries
@@ -320,7 +421,12 @@ class EmbeddedStore(Store):
             with self._write_lock:
                 pool = self._pools.get(lane)
                 if pool is None:
-                    pool = self._pools[lane] = QueryPool(self._lane_sizes[lane], self.description, lane)
+                    # user queries may run long: their workers run at a lower priority than the service
+                    # and its spare; the spare is kept started, ready for a short query at any time
+                    pool = self._pools[lane] = QueryPool(self._lane_sizes[lane], self.description, lane,
+                                                         warm=lane == SPARE_LANE,
+                                                         nice=USER_NICENESS if lane == USER_LANE else 0)
+                    pool.fill()
         return pool
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, timeout=None, lane=USER_LANE,
@@ -403,7 +509,9 @@ class EmbeddedStore(Store):
                 base_iri=None) -> RawResult:
         req = self._request(sparql, default_graph, named_graphs, select_format=select_format,
                             graph_format=graph_format, base_iri=base_iri)
-        answer = self._lane_pool(lane).run(req, timeout)
+        pool = self._lane_pool(lane)
+        spare = self._lane_pool(SPARE_LANE) if lane == USER_LANE else None  # started with the user lane
+        answer = pool.run(req, timeout, spare)
         self._prune_snapshots()
         if answer[0] == "ok":
             _, kind, media_type, data = answer
@@ -473,7 +581,7 @@ class EmbeddedStore(Store):
             if self._snapshot and self._snapshot[0] == self._generation:
                 return self._snapshot[1]
             if self._snap_root is None:
-                self._snap_root = Path(tempfile.mkdtemp(prefix=f".{self.path.name}-snapshots-",
+                self._snap_root = Path(tempfile.mkdtemp(prefix=f".{self.path.name}-snapshots-{os.getpid()}-",
                                                         dir=self.path.parent))
             target = self._snap_root / f"{self._generation}-{uuid.uuid4().hex[:8]}"
             try:
@@ -607,6 +715,9 @@ class EmbeddedStore(Store):
         if self._snap_root is not None:
             shutil.rmtree(self._snap_root, ignore_errors=True)
             self._snap_root = None
+        if self.holder is not None:
+            self.holder.clear()
+            self.holder = None
         if self._store is not None:
             try:
                 if not self.read_only:

@@ -85,12 +85,20 @@
     t.getYasqe().query();
   });
 
-  // Results link to the IRIs; ours resolve on this service, so keep the reader here.
+  // Results link to the IRIs; ours resolve on this service, so keep the reader here. An IRI that is
+  // not http(s) (javascript:, data: ... from the data) stays text: its link is taken away.
   function localise(root) {
     var links = root.querySelectorAll('a[href^="' + BASE + '"]');
     for (var i = 0; i < links.length; i++) {
       links[i].setAttribute("href", here + "/" + links[i].getAttribute("href").slice(BASE.length));
       links[i].removeAttribute("target");
+    }
+    var results = root.querySelectorAll(".yasr td a[href]");
+    for (var j = 0; j < results.length; j++) {
+      if (!/^https?:\/\//i.test(results[j].getAttribute("href").trim())) {
+        results[j].removeAttribute("href");
+        results[j].classList.add("nolink");
+      }
     }
   }
   new MutationObserver(function () { localise(el); }).observe(el, { childList: true, subtree: true });
