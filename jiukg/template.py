@@ -245,9 +245,10 @@ def _six(d: dict[str, str]) -> dict[str, str]:
     return {lang: d[lang] for lang in tpl.LANGS}
 
 
-def csvw_metadata(t: Template) -> dict:
-    """The CSVW metadata document (JSON-LD) describing the template's CSV."""
-    name = t.file_stem() + ".csv"
+def csvw_metadata(t: Template, csv_name: str | None = None) -> dict:
+    """The CSVW metadata document (JSON-LD) describing the template's CSV, saved as `csv_name`
+    (default ORG-REPORT-LANG.csv) beside it."""
+    name = csv_name or t.file_stem() + ".csv"
     columns = []
     for c in tpl.COLUMNS:
         col = {

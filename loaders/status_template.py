@@ -538,7 +538,8 @@ def check(sheet: Sheet, *, org: str | None = None, lang: str | None = None,
                 continue
             notation = status_values(scheme).get(_key(v))
             if notation is None:
-                allowed = ", ".join(status_label(scheme, x, lang) for x in SCHEME_ORDER[scheme])
+                allowed = lexicon(lang)["messages"]["list_separator"].join(
+                    status_label(scheme, x, lang) for x in SCHEME_ORDER[scheme])
                 cell_error(row.first, scheme, "unknown_status", value=v, scheme=scheme_label(scheme, lang),
                            allowed=allowed)
             elif scheme == "acceptance":

@@ -113,9 +113,11 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         return error_response(request, err.status, err.message, err.headers)
 
     from service import catalogue_routes, linkeddata, pages, sparql, upload_routes, validation_routes
+    from service import template_routes
 
     for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes):
         app.include_router(module.router)
+    app.include_router(template_routes.router)  # the status-reporting template (GET /template)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/docs", include_in_schema=False)
