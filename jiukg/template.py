@@ -254,7 +254,8 @@ def csvw_metadata(t: Template, csv_name: str | None = None) -> dict:
         col = {
             "name": c,
             "titles": _six(tpl.titles(c)),
-            "dc:description": _six({lang: tpl.lexicon(lang)["descriptions"].get(c, "") for lang in tpl.LANGS}),
+            "dc:description": [{"@value": tpl.lexicon(lang)["descriptions"][c], "@language": lang} for lang in tpl.LANGS
+                               if lang == "en" or tpl.lexicon(lang)["descriptions"][c] != tpl.lexicon("en")["descriptions"][c]],
             "datatype": _status_datatype(c) if c in tpl.SCHEME_ORDER else DATATYPES[c],
             "required": c in ("report", "rec"),
         }
