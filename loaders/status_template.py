@@ -70,6 +70,7 @@ CSV_TYPE, XLSX_TYPE = "text/csv", "application/vnd.openxmlformats-officedocument
 
 MAX_ROWS = 5000  # a report has at most a few dozen recommendations
 MAX_CELL = 20000  # characters
+MAX_COLUMNS = 64  # columns of a workbook read (the template has eleven)
 MAX_UNPACKED = 100 * 1024 * 1024  # bytes a workbook may unpack to (zip bombs)
 
 
@@ -255,7 +256,7 @@ def _metadata_of(data: bytes) -> dict | None:
         return None
     try:
         md = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     ctx = md.get("@context") if isinstance(md, dict) else None
     ctx0 = ctx[0] if isinstance(ctx, list) and ctx else ctx
@@ -361,7 +362,9 @@ def read_xlsx(name: str, data: bytes) -> Sheet:
             if ws.title == META_SHEET:
                 continue
             lines, rows, header = [], [], None
-            for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            for n, values in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+                if n > 4 * MAX_ROWS:  # empty rows too: a sheet claiming a million rows is not a template
+                    raise TemplateRefused(name, [message("en", "too_many_rows", limit=MAX_ROWS)])
                 cells = [_cell_text(v) for v in values]
                 if n == 1:
                     if not _is_header(cells):
@@ -493,6 +496,7 @@ def check(sheet: Sheet, *, org: str | None = None, lang: str | None = None,
     out: list[StatusRow] = []
     warnings: list[LoadWarning] = []
     seen: dict[int, int] = {}
+    held: dict[str, set[int] | None] = {}  # the store's recommendation numbers, asked once
     for row in sheet.rows:
         def get(name: str) -> str:
             i = positions[name]
@@ -523,7 +527,9 @@ def check(sheet: Sheet, *, org: str | None = None, lang: str | None = None,
         elif rec is None:
             cell_error(row.first, "rec", "bad_rec", value=get("rec"))
         elif rep == report and report is not None:
-            numbers = known(report) if known else None
+            if report not in held:
+                held[report] = known(report) if known else None
+            numbers = held[report]
             if numbers is not None and rec not in numbers:
                 cell_error(row.first, "rec", "unknown_rec", value=rec, report=report)
             elif rec in seen:
