@@ -482,3 +482,39 @@ CSVW_TERMS = {
 CSVW = type("CSVW", (), {k: URIRef("http://www.w3.org/ns/csvw#" + k) for k in ("tableSchema", "column", "name",
                                                                              "title")})
 DC = type("DC", (), {"conformsTo": URIRef("http://purl.org/dc/terms/conformsTo")})
+
+
+# --- hostile and odd input ------------------------------------------------------------------------
+
+def test_workbooks_are_parsed_without_xml_entity_expansion():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML  # openpyxl reads through defusedxml when it is installed (pyproject.toml)
+
+
+def test_a_workbook_without_the_template_header_is_refused(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["name", "value"])
+    wb.active.append(["x", 1])
+    out = tmp_path / "other.xlsx"
+    wb.save(out)
+    with pytest.raises(st.UnrecognisedDocument, match="the first row must be the template's header"):
+        st.load(out, out.read_bytes(), org="ILO")
+    assert st.sniff(b"PK\x03\x04 not a zip") is None
+
+
+def test_the_metadata_file_alone_loads_the_csv_it_names(store_dir, tmp_path):
+    from jiukg import pipeline
+
+    out = tmp_path / "ilo.csv"
+    assert jiukg("template", "--org", "ILO", "--report", REPORT, "--store", store_dir, "--out", str(out)).returncode == 0
+    write_csv(out, fill(read_csv(out), ILO_EN))
+    md = tmp_path / "ilo.csv-metadata.json"
+    p = pipeline.prepare(md, known=lambda report: {1, 2, 3, 5})
+    assert p.records["status"] == 4
+    assert pipeline.prepare(out, known=lambda report: {1, 2, 3, 5}).graphs.keys() == p.graphs.keys()
+    out.unlink()
+    with pytest.raises(st.UnrecognisedDocument, match="ilo.csv"):
+        pipeline.prepare(md)
