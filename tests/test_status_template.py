@@ -518,3 +518,27 @@ def test_the_metadata_file_alone_loads_the_csv_it_names(store_dir, tmp_path):
     out.unlink()
     with pytest.raises(st.UnrecognisedDocument, match="ilo.csv"):
         pipeline.prepare(md)
+
+
+def test_template_statements_go_through_the_shacl_gate(store_dir, tmp_path):
+    """What the row checks let through still meets the shapes: a statement stripped of its acceptance
+    after the loader is refused by the gate, and nothing is written."""
+    from jiukg import pipeline
+    from jiukg.store import open_store
+
+    out = tmp_path / "ilo.csv"
+    assert jiukg("template", "--org", "ILO", "--report", REPORT, "--store", store_dir, "--out", str(out)).returncode == 0
+    write_csv(out, fill(read_csv(out), ILO_EN))
+    s = open_store(store_dir)
+    try:
+        pr = pipeline.prepare(out)
+        (g,) = pr.graphs.values()
+        g.remove((None, JIU.acceptance, None))
+        before = s.count()
+        with pytest.raises(pipeline.WriteRefused) as e:
+            pipeline.commit(s, [pr])
+        focus = {str(r.focus).rsplit("/status/", 1)[0] for r in e.value.report.results if r.severity == "Violation"}
+        assert focus == {f"https://w3id.org/jiukg/id/doc/{REPORT}/rec/{n}" for n in (1, 2, 3, 5)}
+        assert s.count() == before
+    finally:
+        s.close()
