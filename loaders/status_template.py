@@ -48,7 +48,7 @@ from jiukg.namespaces import (
 from jiukg.ontology import ontology_graph, reference_graph, subclasses
 
 from . import reference
-from .base import Extraction, LoadWarning, SourceText, UnrecognisedDocument
+from .base import Extraction, IncompleteDocument, LoadWarning, SourceText, UnrecognisedDocument
 from .emit import date_literal, derived, document, new_graph
 from .text import is_cjk_text, to_halfwidth
 
@@ -195,9 +195,10 @@ def org_code(org: URIRef) -> str:
 
 # --- reading ------------------------------------------------------------------------
 
-class TemplateRefused(UnrecognisedDocument):
+class TemplateRefused(IncompleteDocument):
     """A status template that cannot be taken whole: `errors` holds one message per problem, each
-    naming its row and column in the template's language. Nothing is written."""
+    naming its row and column in the template's language. Nothing is written (and a build meeting
+    one refuses, as for any document recognised but not whole)."""
 
     def __init__(self, name: str, errors: list[str], lang: str = "en"):
         self.errors = errors
@@ -394,8 +395,8 @@ def read(path: Path, data: bytes) -> Sheet:
         url = str(md.get("url", ""))
         csv_path = path.parent / url
         if not url or "/" in url or "\\" in url or ":" in url or not csv_path.is_file():
-            raise UnrecognisedDocument(f"{path.name}: " + message(md.get("dc:language", "en") if md.get(
-                "dc:language") in LANGS else "en", "metadata_csv", value=url))
+            lang = md.get("dc:language") if md.get("dc:language") in LANGS else "en"
+            raise UnrecognisedDocument(f"{path.name}: " + message(lang, "metadata_csv", value=url))
         return read_csv(csv_path.name, csv_path.read_bytes(), md)
     if kind == "csv":
         md = None

@@ -210,6 +210,7 @@ GET_EXAMPLES = {
     "/context.jsonld": "/context.jsonld", "/ontology": "/ontology", "/ontology/{version}": "/ontology/0.1.0",
     "/shapes": "/shapes", "/dataset": "/dataset", "/dump": "/dump", "/queries": "/queries",
     "/queries/{name}": "/queries/ceb-deferrals?org=WIPO", "/validate": "/validate", "/sparql": "/sparql",
+    "/template": "/template?org=WIPO&report=JIU/REP/2024/4",
 }
 NOT_IN_SCHEMA = ["/docs", "/openapi.json", "/healthz", "/static/app.css", "/static/vendor/swagger-ui/swagger-ui.css",
                  "/id/org/NOPE", "/sparql?query=ASK%7B%7D"]
