@@ -281,8 +281,18 @@ def sniff(data: bytes) -> str | None:
         first = data[:4096].decode("utf-8-sig", errors="ignore").split("\n", 1)[0]
     except Exception:  # noqa: BLE001  (nothing readable: not ours)
         return None
-    cells = next(csv.reader([first]), [])
-    return "csv" if _is_header(cells) else None
+    return "csv" if _delimiter(first) else None
+
+
+DELIMITERS = (",", ";", "\t")  # a spreadsheet saving CSV in a French or Spanish locale writes ';'
+
+
+def _delimiter(first_line: str) -> str | None:
+    """The delimiter with which the first line is the template's header, if any."""
+    for d in DELIMITERS:
+        if _is_header(next(csv.reader([first_line], delimiter=d), [])):
+            return d
+    return None
 
 
 def _meta_from_csvw(md: dict) -> dict:
@@ -303,7 +313,7 @@ def _meta_from_csvw(md: dict) -> dict:
 def read_csv(name: str, data: bytes, metadata: dict | None = None) -> Sheet:
     """A template's CSV (header first), with what its metadata says when it has one."""
     text = SourceText(_decode(name, data), name=name)
-    reader = csv.reader(io.StringIO(text.raw, newline=""))
+    reader = csv.reader(io.StringIO(text.raw, newline=""), delimiter=_delimiter(text.raw.split("\n", 1)[0]) or ",")
     header: list[str] | None = None
     rows: list[Row] = []
     line = 0
@@ -412,8 +422,14 @@ def read(path: Path, data: bytes) -> Sheet:
 
 # --- checking -------------------------------------------------------------------------
 
-def _date(v: str) -> date | None:
+def _date(v: str, *, serials: bool = False) -> date | None:
+    """A date cell: ISO 8601, a date as the text layer reads them (2025年6月30日, 30 June 2025), or with
+    `serials` a workbook's day number (a date typed into a cell not formatted as a date)."""
     s = to_halfwidth(v).strip()
+    if serials and re.fullmatch(r"\d{5}(\.0+)?", s):
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(float(s)).date()
     try:
         return date.fromisoformat(s[:10]) if len(s) >= 10 and s[10:11] in ("", "T", " ") else date.fromisoformat(s)
     except ValueError:
@@ -567,7 +583,7 @@ def check(sheet: Sheet, *, org: str | None = None, lang: str | None = None,
         if not get("asOf"):
             cell_error(row.first, "asOf", "as_of_missing")
         else:
-            as_of = _date(get("asOf"))
+            as_of = _date(get("asOf"), serials=sheet.media_type == XLSX_TYPE)
             if as_of is None:
                 cell_error(row.first, "asOf", "bad_date", value=get("asOf"))
             elif as_of > today:

@@ -542,3 +542,26 @@ def test_template_statements_go_through_the_shacl_gate(store_dir, tmp_path):
         assert s.count() == before
     finally:
         s.close()
+
+
+def test_semicolon_csv_and_workbook_day_numbers_are_read(tmp_path):
+    """What spreadsheets write: ';' between cells in French or Spanish locales, a date typed into a
+    cell without a date format kept as Excel's day number."""
+    import openpyxl
+
+    out = tmp_path / "status.csv"
+    out.write_text("rapport;recommandation;acceptation;application;responsable;évaluation;mécanisme;situation au\r\n"
+                   f"{REPORT};2;acceptée;en cours d'application;;;CCS;2025-06-30\r\n", encoding="utf-8-sig")
+    sheet = st.read(out, out.read_bytes())
+    org, lang, report, rows, _ = st.check(sheet, org="ILO")
+    assert (lang, report) == ("fr", REPORT)
+    assert [(r.rec, r.acceptance, r.implementation, str(r.mechanism), r.as_of) for r in rows] == [
+        (2, "accepted", "in-progress", "https://w3id.org/jiukg/id/org/CEB", date(2025, 6, 30))]
+
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER.split(","))
+    wb.active.append([REPORT, 1, "accepted", "implemented", None, None, None, 45838])  # 2025-06-30 (45658 is 2025-01-01)
+    x = tmp_path / "status.xlsx"
+    wb.save(x)
+    _, _, _, rows, _ = st.check(st.read(x, x.read_bytes()), org="ILO", today=date(2026, 1, 1))
+    assert rows[0].as_of == date(2025, 6, 30)
