@@ -565,3 +565,16 @@ def test_semicolon_csv_and_workbook_day_numbers_are_read(tmp_path):
     wb.save(x)
     _, _, _, rows, _ = st.check(st.read(x, x.read_bytes()), org="ILO", today=date(2026, 1, 1))
     assert rows[0].as_of == date(2025, 6, 30)
+
+
+@pytest.mark.parametrize("lang", ["zh", "fr"])
+def test_messages_are_translated_whole(lang):
+    """Every message of the English lexicon in zh and fr, with the same placeholders."""
+    import string
+
+    def fields(text: str) -> set:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    en, own = st._toml("en")["messages"], st._toml(lang)["messages"]
+    assert set(own) == set(en)
+    assert {k: fields(v) for k, v in own.items()} == {k: fields(v) for k, v in en.items()}
