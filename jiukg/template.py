@@ -135,11 +135,11 @@ def build(store: Store, org: str, report: str, lang: str = "en") -> Template:
                                deadline=", ".join(sorted(e["deadline"])) or None))
     if not out:
         raise TemplateRequestError(f"no recommendation of {rep} is addressed to {tpl.org_code(who)}")
-    _latest_status(store, who, pub, out)
+    _latest_status(store, who, pub, out, lang)
     return Template(who, rep, lang, out)
 
 
-def _latest_status(store: Store, org: URIRef, pub: URIRef, rows: list[TemplateRow]) -> None:
+def _latest_status(store: Store, org: URIRef, pub: URIRef, rows: list[TemplateRow], lang: str) -> None:
     """Pre-fill each row with the organisation's latest status statement (by date, then by the
     reporting document's date)."""
     q = ("PREFIX jiu: <https://w3id.org/jiukg/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
@@ -173,8 +173,8 @@ def _latest_status(store: Store, org: URIRef, pub: URIRef, rows: list[TemplateRo
         row.status = {
             "acceptance": e.get("acc", "").rsplit("/", 1)[-1] or None,
             "implementation": e.get("impl", "").rsplit("/", 1)[-1] or None,
-            "responsible": _first(e["resp"], "zh") if e["resp"] else None,
-            "assessment": _first(e["assess"], "zh") if e["assess"] else None,
+            "responsible": _first(e["resp"], lang) if e["resp"] else None,
+            "assessment": _first(e["assess"], lang) if e["assess"] else None,
             "mechanism": e.get("mech"),
             "asOf": e["asOf"],
         }
