@@ -4,7 +4,8 @@ A token belongs to an organisation and may write the graphs of that
 organisation's submissions only: the graphs whose IRI starts with one of the
 organisation's graph prefixes (its documents' symbols, under the IRI policy:
 WIPO's `WO/PBC/38/2` lives in `graph/WO/PBC/38/2`, so WIPO's prefix is
-`https://w3id.org/jiukg/graph/WO/`). An admin token may write every graph. No
+`https://w3id.org/jiukg/graph/WO/`), and its status-template submissions
+(`graph/JIUKG/STATUS/<ORG>/...`, without configuration). An admin token may write every graph. No
 token may write the catalogue graph: the service writes it, as the record of
 every write.
 
@@ -44,7 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jiukg.namespaces import CATALOGUE_GRAPH, org_iri
+from jiukg.namespaces import CATALOGUE_GRAPH, graph_iri, org_iri, submission_symbol
 
 
 class TokenConfigError(ValueError):
@@ -70,7 +71,15 @@ class Token:
         g = str(graph)
         if g == str(CATALOGUE_GRAPH):
             return False
-        return self.admin or any(g.startswith(p) for p in self.graphs)
+        return self.admin or any(g.startswith(p) for p in self.prefixes)
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """The configured graph prefixes, and the organisation's own status submissions (the template's
+        graphs, `graph/JIUKG/STATUS/<ORG>/`), which no configuration needs to name."""
+        if not self.organisation:
+            return self.graphs
+        return (*self.graphs, str(graph_iri(submission_symbol(self.organisation, "X", "0")).rsplit("X/", 1)[0]))
 
     def refused(self, graphs: Iterable) -> list[str]:
         """The graphs of `graphs` this token may not write, sorted."""

@@ -144,9 +144,14 @@ def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source d
 
 
 @app.command()
-def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files (Turtle, N-Triples, JSON-LD, TriG, N-Quads)."),
+def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files (Turtle, N-Triples, JSON-LD, TriG, N-Quads), "
+                                                 "or filled-in status templates (CSV, its CSVW metadata, XLSX)."),
          store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
-         quiet: bool = QuietOpt, replace: bool = ReplaceOpt):
+         quiet: bool = QuietOpt, replace: bool = ReplaceOpt,
+         org: Optional[str] = typer.Option(None, "--org", help="Status templates: the organisation you submit for "
+                                           "(needed for a CSV without its metadata file)."),
+         lang: Optional[str] = typer.Option(None, "--lang", help="Status templates: language of the errors "
+                                            "(zh, en, fr, es, ru, ar; default: the template's).")):
     """Add or replace documents; nothing is written if any file is refused or breaks a shape, or would
     remove records the store holds (unless --replace)."""
     from jiukg import pipeline
@@ -155,7 +160,7 @@ def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files
 
     with _open(store, update_url, gsp_url) as st:
         try:
-            summary = pipeline.load(st, files, progress=_progress(quiet), replace=replace)
+            summary = pipeline.load(st, files, progress=_progress(quiet), replace=replace, org=org, lang=lang)
         except UnrecognisedDocument as e:
             _fail(f"refused {e}; the store was not changed", 2)
         except pipeline.WriteRefused as e:
@@ -310,7 +315,6 @@ def export(fmt: str = typer.Option("nquads", "--format", help="nquads, trig, tur
         sys.stdout.buffer.write(data)
 
 
-
 @app.command()
 def release(out: Path = typer.Option(None, "--out", help="Folder of releases (default JIUKG_RELEASES or var/releases); "
                                                         "the release goes into a new folder below it."),
@@ -335,6 +339,42 @@ def release(out: Path = typer.Option(None, "--out", help="Folder of releases (de
     typer.echo(f"release written to {target}")
     for f in sorted(p for p in target.rglob("*") if p.is_file()):
         typer.echo(f"  {f.relative_to(target)}  {f.stat().st_size} bytes")
+
+
+@app.command()
+def template(org: str = typer.Option(..., "--org", help="The organisation: acronym (ILO), name or IRI."),
+             report: str = typer.Option(..., "--report", help="The JIU report or note, e.g. JIU/REP/2024/4."),
+             lang: str = typer.Option("en", "--lang", help="Language of the titles, labels and instructions: "
+                                      "zh, en, fr, es, ru or ar."),
+             fmt: str = typer.Option("csv", "--format", help="csv (with its CSVW metadata file beside it) or xlsx."),
+             out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: ORG-REPORT-LANG.csv "
+                                                "or .xlsx here); a CSV's metadata goes to OUT-metadata.json."),
+             store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt):
+    """Write the status-reporting template of an organisation for a report, pre-filled from the graph."""
+    import json
+
+    from jiukg import template as tpl
+    from jiukg.store import StoreError
+
+    if fmt not in ("csv", "xlsx"):
+        _fail(f"unknown format {fmt!r}: csv or xlsx", 2)
+    with _open(store, update_url, gsp_url) as st:
+        try:
+            t = tpl.build(st, org, report, lang)
+        except tpl.TemplateRequestError as e:
+            _fail(str(e), 2)
+        except StoreError as e:
+            _fail(str(e))
+    path = out or Path(f"{t.file_stem()}.{fmt}")
+    if fmt == "xlsx":
+        path.write_bytes(tpl.to_xlsx(t))
+        typer.echo(f"wrote {path} ({len(t.rows)} recommendations)")
+        return
+    md = tpl.csvw_metadata(t, path.name)  # the metadata names the CSV beside it (CSVW: NAME.csv-metadata.json)
+    path.write_text(tpl.to_csv(t), encoding="utf-8", newline="")
+    meta = path.with_name(path.name + "-metadata.json")
+    meta.write_text(json.dumps(md, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(f"wrote {path} ({len(t.rows)} recommendations) and {meta}")
 
 
 if __name__ == "__main__":

@@ -195,6 +195,18 @@ def passage_iri(doc_symbol: str, start_line: int, end_line: int):
     return ID[f"doc/{_path(doc_symbol)}/passage/L{start_line}-L{end_line}"]
 
 
+def submission_symbol(org: str, report_symbol: str, as_of) -> str:
+    """The identifier jiukg gives an organisation's status submission on the template: the UN prints
+    no symbol for it, so it is derived from the organisation, the report and the latest date of its
+    rows; resubmitting a corrected copy replaces exactly that submission.
+
+    >>> submission_symbol("ILO", "JIU/REP/2024/4", "2025-03-31")
+    'JIUKG/STATUS/ILO/JIU/REP/2024/4/2025-03-31'
+    """
+    day = as_of if isinstance(as_of, str) else as_of.isoformat()
+    return f"JIUKG/STATUS/{slug(org)}/{normalize_symbol(report_symbol)}/{day}"
+
+
 def graph_iri(doc_symbol: str):
     """The named graph holding exactly one document's statements."""
     return GRAPH[_path(doc_symbol)]

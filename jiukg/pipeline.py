@@ -27,6 +27,7 @@ from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, VOID, graph_iri, slug,
 from jiukg.ontology import static_graphs  # noqa: F401  (callers use pipeline.static_graphs)
 from jiukg.store import Store
 from loaders import Extraction, LoadWarning, SourceText, UnrecognisedDocument, load_text
+from loaders import status_template
 from loaders.base import IncompleteDocument
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig",
@@ -251,14 +252,21 @@ def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
     return Prepared(path.name, {gid: g})
 
 
-def prepare(path: str | Path) -> Prepared:
-    """Read one file (source text or RDF) into named graphs; the store is not touched."""
+def prepare(path: str | Path, *, org: str | None = None, lang: str | None = None,
+            known: Callable[[str], set[int] | None] | None = None) -> Prepared:
+    """Read one file (source text, RDF or a filled-in status template) into named graphs; the store
+    is not touched. `org`, `lang` and `known` are for status templates (loaders.status_template):
+    the organisation the submitter speaks for, the language of the errors, and the recommendation
+    numbers the store holds for a report."""
     p = Path(path)
     if not p.is_file():
         raise UnrecognisedDocument(f"{p}: no such file")
     data = p.read_bytes()
     if not data.strip():
         raise UnrecognisedDocument(f"{p.name}: the file is empty")
+    if status_template.sniff(data):  # before the RDF suffixes: a template's CSVW metadata is .json
+        ex = status_template.load(p, data, org=org, lang=lang, known=known)
+        return Prepared(p.name, {ex.graph_iri: ex.graph}, ex)
     fmt = _rdf_format(p, data)
     if fmt:
         return prepare_rdf(p, data, fmt)
@@ -443,16 +451,21 @@ def missing_static_graphs(store: Store) -> dict[URIRef, Graph]:
 
 
 def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None,
-         replace: bool = False, activity: Activity | None = None) -> Summary:
+         replace: bool = False, activity: Activity | None = None, org: str | None = None,
+         lang: str | None = None) -> Summary:
     """Add or replace documents. Every file must be recognised, or nothing is written; a file that would
     remove records the store holds is refused unless `replace` (WouldRemove). A store that
     does not hold the ontology and reference data yet gets them in the same write, through the same
-    gate: without them queries lose the organisations' names and the classes the data is typed by."""
+    gate: without them queries lose the organisations' names and the classes the data is typed by.
+    `org` and `lang`: for status templates (see prepare)."""
+    from jiukg.template import recommendation_numbers
+
     t0 = time.perf_counter()
     summary = Summary()
     prepared = []
     for f in files:
-        pr = prepare(f)  # UnrecognisedDocument propagates: the whole load is refused
+        pr = prepare(f, org=org, lang=lang, known=lambda report: recommendation_numbers(store, report))
+        # UnrecognisedDocument (TemplateRefused among them) propagates: the whole load is refused
         prepared.append(pr)
         progress(_read_line(str(f), pr))
     extra = missing_static_graphs(store)

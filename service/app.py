@@ -170,12 +170,12 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         return error_response(request, err.status, err.message, err.headers)
 
     from jiukg.auth import Tokens
-    from service import (catalogue_routes, linkeddata, pages, protocols, publishing_routes, sparql, upload_routes,
-                         validation_routes, webconv)
+    from service import (catalogue_routes, linkeddata, pages, protocols, publishing_routes, sparql, template_routes,
+                         upload_routes, validation_routes, webconv)
 
     app.state.tokens = Tokens.from_settings(settings)  # a malformed token file stops the start, not a write
     for module in (sparql, pages, linkeddata, catalogue_routes, validation_routes, upload_routes, protocols,
-                   publishing_routes):
+                   publishing_routes, template_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -28,4 +28,6 @@ def writer(request: Request) -> Token:
     token = configured.find(bearer(request.headers.get("authorization")))
     if token is None:
         raise ServiceError(401, "Send Authorization: Bearer <a write token>.", {"WWW-Authenticate": "Bearer"})
+    # a status template sent with an organisation's token is that organisation's submission
+    request.state.token_org = None if token.admin else token.organisation
     return token

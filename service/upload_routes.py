@@ -22,13 +22,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from jiukg import pipeline
-from loaders import UnrecognisedDocument
+from loaders import UnrecognisedDocument, status_template
 from service.auth import writer
 from service.deps import get_store
 from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
 
 router = APIRouter(tags=["writes"])
 SOURCE_TYPES = {"text/plain", "text/markdown"}
+# filled-in status templates (loaders.status_template recognises them by content, not by type)
+TEMPLATE_TYPES = {"text/csv": ".csv", status_template.XLSX_TYPE: ".xlsx"}
 
 
 @router.post("/data", summary="Add or replace documents (source text or RDF); validated first, all or nothing")
@@ -39,11 +41,20 @@ async def upload(request: Request, store=Depends(get_store),
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if ctype in SOURCE_TYPES:
         suffix = ".txt"
+    elif ctype in TEMPLATE_TYPES:
+        suffix = TEMPLATE_TYPES[ctype]
     elif ctype in RDF_TYPES:
         suffix = SUFFIX[RDF_TYPES[ctype]]
     else:
-        return PlainTextResponse(f"415: send a source text (text/plain) or RDF ({', '.join(sorted(RDF_TYPES))})\n",
+        return PlainTextResponse(f"415: send a source text (text/plain), a status template (text/csv, XLSX) or RDF "
+                                 f"({', '.join(sorted(RDF_TYPES))})\n",
                                  status_code=415)
+    from service.template_routes import submission_org
+
+    org, refused = submission_org(request)
+    if refused is not None:
+        return refused
+    lang = request.query_params.get("lang") or None
     body = await request.body()
     if len(body) > MAX_BODY:
         return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
@@ -53,7 +64,10 @@ async def upload(request: Request, store=Depends(get_store),
         path.write_bytes(body)
         try:
             activity = pipeline.Activity("upload", token)
-            summary = await run_in_threadpool(lambda: pipeline.load(store, [path], replace=replace, activity=activity))
+            summary = await run_in_threadpool(lambda: pipeline.load(store, [path], replace=replace, activity=activity,
+                                                                    org=org, lang=lang))
+        except status_template.TemplateRefused as e:
+            return JSONResponse({"written": False, "message": str(e), "errors": e.errors}, status_code=422)
         except UnrecognisedDocument as e:
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
         except pipeline.OutOfScope as e:

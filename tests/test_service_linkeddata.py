@@ -214,6 +214,7 @@ GET_EXAMPLES = {
     "/releases/": "/releases/", "/releases/{version}/": "/releases/2026-01-01/",
     "/releases/{version}/{name}": "/releases/2026-01-01/dcat.ttl", "/sitemap.xml": "/sitemap.xml",
     "/robots.txt": "/robots.txt", "/.well-known/void": "/.well-known/void",
+    "/template": "/template?org=WIPO&report=JIU/REP/2024/4",
 }
 NOT_IN_SCHEMA = ["/docs", "/openapi.json", "/healthz", "/static/app.css", "/static/vendor/swagger-ui/swagger-ui.css",
                  "/id/org/NOPE", "/sparql?query=ASK%7B%7D"]

@@ -33,6 +33,7 @@ REC1, REC2 = REP + "/rec/1", REP + "/rec/2"
 ST = REC2 + "/status/WIPO/WO-PBC-38-2"
 COM = REP + "/ceb-comment/rec/2/A-80-263-Add.1"
 NOTE = "doc/A/80/263/Add.1"
+SUBM = "doc/JIUKG/STATUS/ILO/JIU/REP/2024/4/2025-06-30"
 LST = PR + "/active-report/JIU-REP-2024-4"
 FU = "doc/A/76/644/follow-up/A-RES-75-253"
 OBS = "dataset/oversight/A-76-644/JIU/2020"
@@ -95,6 +96,11 @@ CASES = [
     ("progress-report-session", drop(PR, "jiu:session"), PR, "jiu:session", "Warning", "ProgressReportSessionShape", "SPARQL"),
     ("ceb-note-symbol", sub(NOTE, "jiu:symbol", '"CEB/2022/5"'), NOTE, "jiu:symbol", "Warning", "CEBCommentsNoteShape", "Pattern"),
     ("ceb-note-kind", sub(NOTE, "dcterms:type", "dockind:sg-report"), NOTE, "dcterms:type", "Violation", "CEBCommentsNoteShape", "In"),
+    ("submission-symbol", sub(SUBM, "jiu:symbol", '"JIUKG/STATUS/ILO/2025"'), SUBM, "jiu:symbol", "Violation", "StatusSubmissionShape", "Pattern"),
+    ("submission-kind", sub(SUBM, "dcterms:type", "dockind:progress-report"), SUBM, "dcterms:type", "Violation", "StatusSubmissionShape", "In"),
+    ("submission-by-missing", drop(SUBM, "jiu:preparedBy"), SUBM, "jiu:preparedBy", "Violation", "StatusSubmissionShape", "MinCount"),
+    ("submission-by-two", add(SUBM, "jiu:preparedBy", "<org/WIPO>"), SUBM, "jiu:preparedBy", "Violation", "StatusSubmissionShape", "MaxCount"),
+    ("submission-by-body", sub(SUBM, "jiu:preparedBy", "<org/WIPO-PBC>"), SUBM, "jiu:preparedBy", "Violation", "StatusSubmissionShape", "Class"),
     ("sg-report-symbol", sub("doc/A/76/644", "jiu:symbol", '"ST/SGB/2018/3"'), "doc/A/76/644", "jiu:symbol", "Warning", "SecretaryGeneralReportShape", "Pattern"),
     ("sg-report-kind", sub("doc/A/76/644", "dcterms:type", "dockind:resolution"), "doc/A/76/644", "dcterms:type", "Violation", "SecretaryGeneralReportShape", "In"),
     ("ceb-overview-symbol", sub("doc/E/2023/55", "jiu:symbol", '"CEB/2022/2/Add.1"'), "doc/E/2023/55", "jiu:symbol", "Warning", "CEBAnnualOverviewShape", "Pattern"),
