@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     query_workers: int = 4  # embedded: most worker processes for user queries at once; more queue
     internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
+    max_body_bytes: int = 16 * 1024 * 1024  # largest request body on any route (413 beyond)
+    max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest serialised query answer (the query stops beyond)
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.util import guess_format
 
@@ -50,6 +50,11 @@ class DocumentsRefused(WriteRefused):
 
 class UnreadableRDF(UnrecognisedDocument):
     """A file named or shaped as RDF that does not parse: meant as data, so a build refuses it."""
+
+
+class RefusedRDF(UnreadableRDF):
+    """RDF that asks for what jiukg never does (fetch a context, expand entities) or that no store
+    can hold (N3 formulas): see jiukg.rdfparse."""
 
 
 @dataclass
@@ -119,19 +124,21 @@ def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
     """An RDF file a steward prepared: TriG/N-Quads keep their graphs; a triples
     file goes into the graph of the one document it describes, else a graph named
     after the file."""
+    from jiukg import rdfparse
+
     try:
-        if fmt in ("trig", "nquads"):
-            ds = Dataset()
-            ds.parse(data=data, format=fmt)
-            graphs: dict[URIRef, Graph] = {}
-            for s, p, o, g in ds.quads((None, None, None, None)):
-                gid = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else GRAPH["file/" + slug(path.stem)]
-                graphs.setdefault(gid, Graph(identifier=gid)).add((s, p, o))
-            return Prepared(path.name, graphs)
-        g = Graph()
-        g.parse(data=data, format=fmt)
+        parsed = rdfparse.parse(data, fmt, what=path.name)
+    except rdfparse.RDFRefused as e:
+        raise RefusedRDF(f"{path.name}: {e}; nothing was read") from e
     except Exception as e:  # rdflib raises many kinds; all mean the same to the user
         raise UnreadableRDF(f"{path.name}: not valid {fmt} ({e})") from e
+    if fmt in ("trig", "nquads"):
+        graphs: dict[URIRef, Graph] = {}
+        for s, p, o, g in parsed.quads((None, None, None, None)):
+            gid = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else GRAPH["file/" + slug(path.stem)]
+            graphs.setdefault(gid, Graph(identifier=gid)).add((s, p, o))
+        return Prepared(path.name, graphs)
+    g = parsed
     docs = set(g.objects(None, PROV.wasQuotedFrom)) | {d for d in g.subjects(JIU.sourceChecksum, None)}
     symbols = {str(s) for d in docs for s in g.objects(d, JIU.symbol)}
     gid = graph_iri(symbols.pop()) if len(symbols) == 1 else GRAPH["file/" + slug(path.stem)]

@@ -133,6 +133,9 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         return Response("ok\n", media_type="text/plain")
 
     app.add_middleware(HeadAsGet)
+    from service.limits import BodyLimit
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # outermost: before any route reads
     return app
 
 

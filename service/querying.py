@@ -1,8 +1,10 @@
 """Run a query against the store: guards, threadpool, time limit, error mapping.
 
-The store layer refuses SERVICE/LOAD and stops slow queries; this module adds a
-lexical guard in front (so a federated query never leaves the service whatever
-the backend) and a last-resort time limit, and maps store errors to HTTP codes.
+The store layer refuses SERVICE/LOAD/updates by their keywords, bounds nesting and
+stops slow queries. Queries people write (lane "user") are also parsed here and
+refused if the parse holds a SERVICE in any spelling (jiukg.store.sparql.refuse_federation),
+whatever the backend. All of it runs on a worker thread, never on the event loop.
+This module adds a last-resort time limit and maps store errors to HTTP codes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from starlette.concurrency import run_in_threadpool
 
 from jiukg.store import QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from jiukg.store import sparql as guards
 
 
 class ServiceError(Exception):
@@ -47,17 +50,21 @@ def keywords(sparql: str) -> list[str]:
     return [m.group(1).upper() for m in _WORD.finditer(blanked)]
 
 
-def check_query(sparql: str) -> None:
-    """Refuse what a read-only, local endpoint never runs: updates, SERVICE, LOAD."""
+def check_query(sparql: str, *, parse: bool = False) -> None:
+    """Refuse what a read-only, local endpoint never runs: updates (named as such), then the store's
+    checks (SERVICE, LOAD, nesting); with `parse`, SERVICE found in the parsed query. CPU work for
+    long queries: call it off the event loop."""
     words = keywords(sparql)
     first = next((w for w in words if w not in _PROLOGUE), None)
     if first in _UPDATE_WORDS:
         raise ServiceError(400, f"This endpoint is read-only: {first} is a SPARQL Update operation, "
                                 "and updates are not accepted here.")
-    if "SERVICE" in words:
-        raise ServiceError(400, "Federated queries (SERVICE) are refused: this endpoint only queries its own data.")
-    if "LOAD" in words:
-        raise ServiceError(400, "LOAD is refused: this endpoint is read-only.")
+    try:
+        guards.check_query(sparql)
+        if parse:
+            guards.refuse_federation(sparql)
+    except StoreError as e:
+        raise store_error(e) from None
 
 
 _POS = re.compile(r"(?:line\s*(\d+)\D+column\s*(\d+))|(?:\bat\s+(\d+):(\d+))|(?:\b(\d+):(\d+)\b)", re.I)
@@ -81,13 +88,13 @@ async def run_query(store, sparql: str, *, timeout: float, default_graph: list[s
     `lane` is the store's worker pool: "user" for queries people write (/sparql), "internal" (the
     default) for the service's own pages, linked data and catalogue, so that slow user queries
     never hold them up."""
-    if check:
-        check_query(sparql)
     for g in (default_graph or []) + (named_graphs or []):
         if not _IRI_OK.match(g):
             raise ServiceError(400, f"default-graph-uri and named-graph-uri take absolute IRIs; {g!r} is not one.")
 
     def call():
+        if check:
+            check_query(sparql, parse=lane == "user")
         return store.query(sparql, default_graph=default_graph or None, named_graphs=named_graphs or None,
                            timeout=timeout, lane=lane)
 

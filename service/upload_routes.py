@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from jiukg import pipeline
 from loaders import UnrecognisedDocument
 from service.deps import get_store
-from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
+from service.validation_routes import RDF_TYPES, SUFFIX
 
 router = APIRouter(tags=["writes"])
 SOURCE_TYPES = {"text/plain", "text/markdown"}
@@ -51,15 +51,15 @@ async def upload(request: Request, store=Depends(get_store)):
     else:
         return PlainTextResponse(f"415: send a source text (text/plain) or RDF ({', '.join(sorted(RDF_TYPES))})\n",
                                  status_code=415)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
+    body = await request.body()  # at most Settings.max_body_bytes: service.limits answers 413 beyond
     name = Path(request.query_params.get("name") or "upload").name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
             summary = await run_in_threadpool(pipeline.load, store, [path])
+        except pipeline.RefusedRDF as e:  # a fetch, a DTD, an N3 formula: the request itself is refused
+            return PlainTextResponse(f"400: {e}; nothing was written\n", status_code=400)
         except UnrecognisedDocument as e:
             return PlainTextResponse(f"422: {e}; nothing was written\n", status_code=422)
         except pipeline.WriteRefused as e:

@@ -38,7 +38,7 @@ RDF_TYPES = {
 SUFFIX = {"turtle": ".ttl", "nt": ".nt", "json-ld": ".jsonld", "trig": ".trig", "nquads": ".nq", "xml": ".rdf",
           "n3": ".n3"}
 OFFERS = ["application/json", "text/html", "text/turtle", "application/ld+json"]
-MAX_BODY = 20 * 1024 * 1024
+# Body size: service.limits.BodyLimit answers 413 before a route reads the body (Settings.max_body_bytes).
 
 
 def _lang(request: Request) -> str:
@@ -98,15 +98,17 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
         return PlainTextResponse(f"415: send RDF with one of the content types {', '.join(sorted(RDF_TYPES))}\n",
                                  status_code=415)
     body = await request.body()
-    if len(body) > MAX_BODY:
-        return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
     if not body.strip():
         return PlainTextResponse("400: the body is empty\n", status_code=400)
-    try:
+
+    def check():  # parsing and validating are CPU work: on a worker thread, never on the event loop
         prepared = prepare_rdf(Path("upload" + SUFFIX[fmt]), body, fmt)
+        return validation.validate_write(store, prepared.graphs)
+
+    try:
+        report = await run_in_threadpool(check)
     except UnrecognisedDocument as e:
         return PlainTextResponse(f"400: {e}\n", status_code=400)
-    report = await run_in_threadpool(validation.validate_write, store, prepared.graphs)
     return _respond(request, report, "upload")
 
 
