@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
     max_body_bytes: int = 16 * 1024 * 1024  # largest request body on any route (413 beyond)
-    max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest serialised query answer (the query stops beyond)
+    max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest answer to a /sparql query (stopped beyond: 400)
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -38,7 +38,8 @@ def settings(**overrides) -> Settings:
 def store_options(s: Settings) -> dict:
     """Keyword options for open_store(s.store, ...): remote settings for a URL, worker counts otherwise."""
     if not (s.store and s.store.startswith(("http://", "https://"))):
-        return {"query_workers": s.query_workers, "internal_workers": s.internal_workers}
+        return {"query_workers": s.query_workers, "internal_workers": s.internal_workers,
+                "max_result_bytes": s.max_result_bytes}
     keys = ("update_url", "gsp_url", "user", "password", "token", "auth", "retries", "default_graph_mode",
             "write_mode", "graph_cache_seconds")
     return {k: getattr(s, k) for k in keys if getattr(s, k) is not None} | {"timeout": s.store_timeout}

@@ -14,7 +14,16 @@ import re
 
 from starlette.concurrency import run_in_threadpool
 
-from jiukg.store import QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from jiukg.store import (
+    QueryRefused,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    RawResult,
+    ResultTooLarge,
+    StoreError,
+    StoreUnavailable,
+)
 from jiukg.store import sparql as guards
 
 
@@ -82,12 +91,14 @@ def syntax_message(msg: str) -> str:
 
 async def run_query(store, sparql: str, *, timeout: float, default_graph: list[str] | None = None,
                     named_graphs: list[str] | None = None, check: bool = True,
-                    lane: str = "internal") -> QueryResult:
+                    lane: str = "internal", formats: tuple[str, str] | None = None) -> QueryResult | RawResult:
     """Run one query in a worker thread so a slow one never blocks other users.
 
     `lane` is the store's worker pool: "user" for queries people write (/sparql), "internal" (the
     default) for the service's own pages, linked data and catalogue, so that slow user queries
-    never hold them up."""
+    never hold them up. With `formats` (a SPARQL results and an RDF media type), the answer comes
+    already serialised (RawResult), as the store wrote it: a big result is never turned into Python
+    terms here, and the embedded store stops one larger than its max_result_bytes."""
     for g in (default_graph or []) + (named_graphs or []):
         if not _IRI_OK.match(g):
             raise ServiceError(400, f"default-graph-uri and named-graph-uri take absolute IRIs; {g!r} is not one.")
@@ -95,6 +106,10 @@ async def run_query(store, sparql: str, *, timeout: float, default_graph: list[s
     def call():
         if check:
             check_query(sparql, parse=lane == "user")
+        if formats:
+            return store.query_raw(sparql, select_format=formats[0], graph_format=formats[1],
+                                   default_graph=default_graph or None, named_graphs=named_graphs or None,
+                                   timeout=timeout, lane=lane)
         return store.query(sparql, default_graph=default_graph or None, named_graphs=named_graphs or None,
                            timeout=timeout, lane=lane)
 
@@ -121,6 +136,8 @@ def store_error(e: StoreError, timeout: float | None = None) -> ServiceError:
         return ServiceError(400, syntax_message(str(e)))
     if isinstance(e, QueryRefused):
         return ServiceError(400, f"Query refused: {e}")
+    if isinstance(e, ResultTooLarge):
+        return ServiceError(400, f"Query stopped: {e}")
     if isinstance(e, StoreUnavailable):
         return ServiceError(503, f"The store is unavailable now: {e}. Try again later.", {"Retry-After": "30"})
     return ServiceError(500, f"The store failed: {e}")

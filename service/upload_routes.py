@@ -51,7 +51,7 @@ async def upload(request: Request, store=Depends(get_store)):
     else:
         return PlainTextResponse(f"415: send a source text (text/plain) or RDF ({', '.join(sorted(RDF_TYPES))})\n",
                                  status_code=415)
-    body = await request.body()  # at most Settings.max_body_bytes: service.limits answers 413 beyond
+    body = await request.body()  # at most Settings.max_body_bytes: FastAPI answers 413 beyond
     name = Path(request.query_params.get("name") or "upload").name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (Path(name).stem + suffix)

@@ -38,7 +38,7 @@ RDF_TYPES = {
 SUFFIX = {"turtle": ".ttl", "nt": ".nt", "json-ld": ".jsonld", "trig": ".trig", "nquads": ".nq", "xml": ".rdf",
           "n3": ".n3"}
 OFFERS = ["application/json", "text/html", "text/turtle", "application/ld+json"]
-# Body size: service.limits.BodyLimit answers 413 before a route reads the body (Settings.max_body_bytes).
+# Body size: FastAPI's max_body_size answers 413 before a route reads past Settings.max_body_bytes.
 
 
 def _lang(request: Request) -> str:

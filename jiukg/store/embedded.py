@@ -47,6 +47,7 @@ from .base import (
     QueryResult,
     QueryTimeout,
     RawResult,
+    ResultTooLarge,
     Store,
     StoreError,
     Triple,
@@ -284,8 +285,10 @@ DEFAULT_INTERNAL_WORKERS = 2  # the service's own queries
 
 class EmbeddedStore(Store):
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 query_workers: int = DEFAULT_QUERY_WORKERS, internal_workers: int = DEFAULT_INTERNAL_WORKERS):
+                 query_workers: int = DEFAULT_QUERY_WORKERS, internal_workers: int = DEFAULT_INTERNAL_WORKERS,
+                 max_result_bytes: int | None = None):
         self.path = Path(path) if path else None
+        self.max_result_bytes = max_result_bytes  # user lane, in a worker: a bigger answer stops the query
         self.read_only = read_only
         self._lane_sizes = {USER_LANE: query_workers, INTERNAL_LANE: internal_workers}
         self._pools: dict[str, QueryPool] = {}
@@ -395,8 +398,9 @@ class EmbeddedStore(Store):
                 "union": not scan.has_dataset, **extra}
 
     def _pooled(self, sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format) -> RawResult:
+        cap = self.max_result_bytes if lane == USER_LANE else None
         req = self._request(sparql, default_graph, named_graphs, select_format=select_format,
-                            graph_format=graph_format)
+                            graph_format=graph_format, max_bytes=cap)
         answer = self._lane_pool(lane).run(req, timeout)
         self._prune_snapshots()
         if answer[0] == "ok":
@@ -408,6 +412,8 @@ class EmbeddedStore(Store):
         _, what, message = answer
         if what == "syntax":
             raise syntax_error(SyntaxError(message))
+        if what == "too_large":
+            raise ResultTooLarge(f"{self.description}: {message}")
         raise StoreError(f"{self.description}: {message}")
 
     def _pooled_rows(self, sparql, default_graph, named_graphs, timeout, lane) -> Iterator[dict]:
