@@ -15,10 +15,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 
 from jiukg import pipeline
 from loaders import UnrecognisedDocument
+from service.bodywork import run_body_work
 from service.deps import get_store
 from service.validation_routes import RDF_TYPES, SUFFIX
 
@@ -57,7 +57,7 @@ async def upload(request: Request, store=Depends(get_store)):
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
-            summary = await run_in_threadpool(pipeline.load, store, [path])
+            summary = await run_body_work(pipeline.load, store, [path])
         except pipeline.RefusedRDF as e:  # a fetch, a DTD, an N3 formula: the request itself is refused
             return PlainTextResponse(f"400: {e}; nothing was written\n", status_code=400)
         except UnrecognisedDocument as e:

@@ -24,6 +24,7 @@ from rdflib import URIRef
 
 from jiukg import validation
 from jiukg.namespaces import BASE
+from service.bodywork import run_body_work
 from service.deps import get_store
 
 router = APIRouter(tags=["validation"])
@@ -87,8 +88,6 @@ def validate_store(request: Request, store=Depends(get_store)) -> Response:
 
 @router.post("/validate", summary="Validate RDF (body, any syntax by Content-Type) as the write gate would; nothing is written")
 async def validate_body(request: Request, store=Depends(get_store)) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     from jiukg.pipeline import prepare_rdf
     from loaders import UnrecognisedDocument
 
@@ -106,7 +105,7 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
         return validation.validate_write(store, prepared.graphs)
 
     try:
-        report = await run_in_threadpool(check)
+        report = await run_body_work(check)
     except UnrecognisedDocument as e:
         return PlainTextResponse(f"400: {e}\n", status_code=400)
     return _respond(request, report, "upload")
