@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 from starlette.concurrency import run_in_threadpool
 
@@ -59,10 +60,10 @@ def keywords(sparql: str) -> list[str]:
     return [m.group(1).upper() for m in _WORD.finditer(blanked)]
 
 
-def check_query(sparql: str, *, parse: bool = False) -> None:
+def check_query(sparql: str, *, parse: bool = False, timeout: float = 10.0) -> None:
     """Refuse what a read-only, local endpoint never runs: updates (named as such), then the store's
-    checks (SERVICE, LOAD, nesting); with `parse`, SERVICE found in the parsed query. CPU work for
-    long queries: call it off the event loop."""
+    checks (SERVICE, LOAD, nesting); with `parse`, SERVICE found in the parsed query (in a guard
+    process, within `timeout`). Blocks: call it off the event loop."""
     words = keywords(sparql)
     first = next((w for w in words if w not in _PROLOGUE), None)
     if first in _UPDATE_WORDS:
@@ -71,9 +72,9 @@ def check_query(sparql: str, *, parse: bool = False) -> None:
     try:
         guards.check_query(sparql)
         if parse:
-            guards.refuse_federation(sparql)
+            guards.refuse_federation(sparql, timeout)
     except StoreError as e:
-        raise store_error(e) from None
+        raise store_error(e, timeout) from None
 
 
 _POS = re.compile(r"(?:line\s*(\d+)\D+column\s*(\d+))|(?:\bat\s+(\d+):(\d+))|(?:\b(\d+):(\d+)\b)", re.I)
@@ -104,14 +105,16 @@ async def run_query(store, sparql: str, *, timeout: float, default_graph: list[s
             raise ServiceError(400, f"default-graph-uri and named-graph-uri take absolute IRIs; {g!r} is not one.")
 
     def call():
+        deadline = time.monotonic() + timeout
         if check:
-            check_query(sparql, parse=lane == "user")
+            check_query(sparql, parse=lane == "user", timeout=timeout)
+        left = max(0.05, deadline - time.monotonic())  # checking and running share one time limit
         if formats:
             return store.query_raw(sparql, select_format=formats[0], graph_format=formats[1],
                                    default_graph=default_graph or None, named_graphs=named_graphs or None,
-                                   timeout=timeout, lane=lane)
+                                   timeout=left, lane=lane)
         return store.query(sparql, default_graph=default_graph or None, named_graphs=named_graphs or None,
-                           timeout=timeout, lane=lane)
+                           timeout=left, lane=lane)
 
     try:
         # The store stops the query at `timeout`; the extra second only guards a store that does not.

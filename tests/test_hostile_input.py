@@ -481,6 +481,21 @@ def test_a_huge_result_stops_at_the_time_limit_and_frees_cpu_and_memory(served):
     _alive(served.url)
 
 
+def test_a_query_slow_to_check_stops_at_the_time_limit_too(served):
+    """The SERVICE check parses the query (rdflib, slow on long IN lists): in a guard process that
+    is killed at the query's time limit, so nothing keeps computing after the 503."""
+    q = "SELECT * { ?s ?p ?o FILTER(?o IN (" + ",".join(f'"v{i}"' for i in range(10000)) + ")) }"
+    t0 = time.monotonic()
+    r = httpx.post(f"{served.url}/sparql", data={"query": q}, timeout=60)
+    assert r.status_code == 503 and "limit" in r.text, (r.status_code, r.text[:300])
+    assert time.monotonic() - t0 < TIME_LIMIT + 2
+    procs = [served.pid, *_children(served.pid)]
+    ticks = {p: _cpu_ticks(p) for p in procs}
+    time.sleep(1.5)
+    assert all(_cpu_ticks(p) - t < 50 for p, t in ticks.items())
+    _alive(served.url)
+
+
 def test_an_answer_larger_than_the_cap_is_stopped_with_400(tmp_path):
     s = Served(tmp_path, max_result_bytes=200_000)
     try:

@@ -115,8 +115,8 @@ def _parse_raw(kind: str, media_type: str, data: bytes) -> QueryResult:
 
 
 class _Worker:
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, script: Path = WORKER):
+        self.proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      bufsize=0, close_fds=True)
         self.snapshot: str | None = None
 
@@ -173,7 +173,8 @@ class QueryPool:
     one while fewer than `size` live, or waits (at most its own time limit) for one to come free.
     A worker that runs past a query's limit is killed; the next query that needs one starts another."""
 
-    def __init__(self, size: int, description: str, name: str = USER_LANE):
+    def __init__(self, size: int, description: str, name: str = USER_LANE, script: Path = WORKER):
+        self.script = script  # the worker program (same protocol): query workers, or the query guard
         self.size = max(1, int(size))
         self.description = description
         self.name = name
@@ -211,7 +212,7 @@ class QueryPool:
                     raise QueryTimeout(f"{self.description}: all {self.size} {self.name} query workers stayed busy "
                                        f"for the {timeout:g} s time limit") from None
         try:
-            w = _Worker()
+            w = _Worker(self.script)
         except OSError as e:
             with self._cond:
                 self._starting -= 1
@@ -257,7 +258,7 @@ class QueryPool:
     def run(self, req: dict, timeout: float) -> tuple:
         deadline = time.monotonic() + timeout
         w = self.acquire(deadline, timeout)
-        w.snapshot = req["path"]
+        w.snapshot = req.get("path")
         try:
             answer = self.guarded(w, timeout, lambda: w.ask(req, deadline))
         except StoreError:

@@ -11,7 +11,8 @@ recursive evaluator (a worker died on 1,000 OPTIONALs), so they are refused firs
 A scan sees spellings, not meaning: `SERVICE:x` with `PREFIX : <http://...>` is
 one prefixed name to a scanner and a federated call to the engine. So queries
 people write (the service's /sparql) also pass `refuse_federation`, which parses
-them (rdflib's SPARQL grammar) and refuses any SERVICE in the parse tree. Syntax
+them (rdflib's SPARQL grammar, in a guard process that is killed at the query's
+time limit) and refuses any SERVICE in the parse tree. Syntax
 errors are still reported by the engine that runs the query (pyoxigraph in the
 worker or this process; the server for a remote store): pyoxigraph has no
 parse-only call and starts evaluating aggregates inside `query()`, even on an
@@ -21,14 +22,16 @@ empty store.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-from .base import QueryRefused, QuerySyntaxError
+from .base import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -181,39 +184,52 @@ def check_query(sparql: str) -> Scan:
     return s
 
 
-def refuse_federation(sparql: str) -> None:
+GUARD = Path(__file__).with_name("_guard.py")
+GUARD_PROCESSES = 2
+_guard_lock = threading.Lock()
+_guard_pool = None
+_clean: OrderedDict[str, None] = OrderedDict()  # queries found clean lately (people re-run theirs)
+
+
+def refuse_federation(sparql: str, timeout: float = 10.0) -> None:
     """Refuse a query whose parse tree holds a SERVICE, however it is spelt (prefixed names, escapes,
-    BASE-relative IRIs, inside sub-queries, OPTIONAL or EXISTS). Run `check_query` first: it bounds
-    the nesting this parser recurses into. A query rdflib cannot parse is left to the engine's
-    syntax check, unless "service" appears in it outside strings, IRIs and comments."""
-    _federation(sparql)
+    BASE-relative IRIs, inside sub-queries, OPTIONAL or EXISTS). The parse runs in a guard process
+    (_guard.py) killed past `timeout` (QueryTimeout). Run `check_query` first: it bounds the nesting
+    the parser recurses into. A query rdflib cannot parse is left to the engine's syntax check,
+    unless "service" appears in it outside strings, IRIs and comments."""
+    global _guard_pool
+    if sparql in _clean:
+        return
+    if _guard_pool is None:
+        from .embedded import QueryPool
 
-
-@lru_cache(maxsize=512)
-def _federation(sparql: str) -> None:
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql import parser
-
+        with _guard_lock:
+            if _guard_pool is None:
+                _guard_pool = QueryPool(GUARD_PROCESSES, "the query guard", "guard", script=GUARD)
     try:
-        tree = parser.parseQuery(sparql)
-    except RecursionError:
-        raise QueryRefused("the query nests too deeply for this endpoint") from None
-    except ParseBaseException:
+        answer = _guard_pool.run({"query": sparql}, timeout)
+    except QueryTimeout:
+        raise
+    except StoreError as e:  # the guard died (it is replaced): refuse rather than run unchecked
+        raise QueryRefused(f"the query could not be checked ({e})") from None
+    if answer[0] != "ok":
+        raise QueryRefused(f"the query could not be checked ({answer[-1]})")
+    verdict = answer[1]
+    if verdict == "service":
+        raise QueryRefused(REFUSED["SERVICE"])
+    if verdict == "too_deep":
+        raise QueryRefused("the query nests too deeply for this endpoint")
+    if verdict == "unparsable":
         # Fail closed: pyoxigraph reads `SERVICEx:y {...}` and `SERVICESILENT <...>` as SERVICE; rdflib
         # does not read them at all. So "service" anywhere outside strings, IRIs and comments refuses.
         for m in _TOKEN.finditer(sparql):
             if m.lastgroup not in ("string", "iri", "comment", "ws") and "SERVICE" in m.group().upper():
-                raise QueryRefused(REFUSED["SERVICE"]) from None
+                raise QueryRefused(REFUSED["SERVICE"])
         return  # not SPARQL rdflib reads: the engine reports the syntax error
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            raise QueryRefused(REFUSED["SERVICE"])
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-            stack.extend(node)
+    with _guard_lock:
+        _clean[sparql] = None
+        while len(_clean) > 256:
+            _clean.popitem(last=False)
 
 
 def local_syntax_error(sparql: str) -> QuerySyntaxError | None:
