@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     internal_workers: int = 2  # embedded: worker processes of the service's own queries (pages, linked data)
     write_token: str | None = None  # bearer token for POST /data; without it the service takes no writes
     max_body_bytes: int = 16 * 1024 * 1024  # largest request body on any route (413 beyond)
+    body_timeout: float = 60.0  # seconds the service may spend parsing one RDF body (400 beyond)
     max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest answer to a /sparql query (stopped beyond: 400)
     host: str = "127.0.0.1"
     port: int = 8000

@@ -120,14 +120,15 @@ def _rdf_format(path: Path, data: bytes) -> str | None:
     return None
 
 
-def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
+def prepare_rdf(path: Path, data: bytes, fmt: str, *, parse: Callable | None = None) -> Prepared:
     """An RDF file a steward prepared: TriG/N-Quads keep their graphs; a triples
     file goes into the graph of the one document it describes, else a graph named
-    after the file."""
+    after the file. `parse` stands in for jiukg.rdfparse.parse (the service parses
+    request bodies in a process it can stop)."""
     from jiukg import rdfparse
 
     try:
-        parsed = rdfparse.parse(data, fmt, what=path.name)
+        parsed = (parse or rdfparse.parse)(data, fmt, what=path.name)
     except rdfparse.RDFRefused as e:
         raise RefusedRDF(f"{path.name}: {e}; nothing was read") from e
     except Exception as e:  # rdflib raises many kinds; all mean the same to the user
@@ -145,8 +146,9 @@ def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
     return Prepared(path.name, {gid: g})
 
 
-def prepare(path: str | Path) -> Prepared:
-    """Read one file (source text or RDF) into named graphs; the store is not touched."""
+def prepare(path: str | Path, *, parse: Callable | None = None) -> Prepared:
+    """Read one file (source text or RDF) into named graphs; the store is not touched.
+    `parse`: see prepare_rdf."""
     p = Path(path)
     if not p.is_file():
         raise UnrecognisedDocument(f"{p}: no such file")
@@ -155,7 +157,7 @@ def prepare(path: str | Path) -> Prepared:
         raise UnrecognisedDocument(f"{p.name}: the file is empty")
     fmt = _rdf_format(p, data)
     if fmt:
-        return prepare_rdf(p, data, fmt)
+        return prepare_rdf(p, data, fmt, parse=parse)
     text = SourceText.from_file(p)
     ex = load_text(text)
     fatal = [w for w in ex.warnings if w.fatal]
@@ -256,7 +258,8 @@ def missing_static_graphs(store: Store) -> dict[URIRef, Graph]:
     return {gid: g for gid, g in static_graphs().items() if gid not in held}
 
 
-def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None) -> Summary:
+def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None,
+         parse: Callable | None = None) -> Summary:
     """Add or replace documents. Every file must be recognised, or nothing is written. A store that
     does not hold the ontology and reference data yet gets them in the same write, through the same
     gate: without them queries lose the organisations' names and the classes the data is typed by."""
@@ -264,7 +267,7 @@ def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = l
     summary = Summary()
     prepared = []
     for f in files:
-        pr = prepare(f)  # UnrecognisedDocument propagates: the whole load is refused
+        pr = prepare(f, parse=parse)  # UnrecognisedDocument propagates: the whole load is refused
         prepared.append(pr)
         progress(_read_line(str(f), pr))
     extra = missing_static_graphs(store)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from jiukg import pipeline
 from loaders import UnrecognisedDocument
-from service.bodywork import run_body_work
+from service.bodywork import parse_body, run_body_work
 from service.deps import get_store
 from service.validation_routes import RDF_TYPES, SUFFIX
 
@@ -57,7 +58,8 @@ async def upload(request: Request, store=Depends(get_store)):
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
-            summary = await run_body_work(pipeline.load, store, [path])
+            parse = partial(parse_body, timeout=request.app.state.settings.body_timeout)
+            summary = await run_body_work(pipeline.load, store, [path], parse=parse)
         except pipeline.RefusedRDF as e:  # a fetch, a DTD, an N3 formula: the request itself is refused
             return PlainTextResponse(f"400: {e}; nothing was written\n", status_code=400)
         except UnrecognisedDocument as e:

@@ -16,6 +16,7 @@ keeps only some severities, `?lang=zh` gives Chinese messages.
 from __future__ import annotations
 
 import html
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -24,7 +25,7 @@ from rdflib import URIRef
 
 from jiukg import validation
 from jiukg.namespaces import BASE
-from service.bodywork import run_body_work
+from service.bodywork import parse_body, run_body_work
 from service.deps import get_store
 
 router = APIRouter(tags=["validation"])
@@ -101,7 +102,8 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
         return PlainTextResponse("400: the body is empty\n", status_code=400)
 
     def check():  # parsing and validating are CPU work: on a worker thread, never on the event loop
-        prepared = prepare_rdf(Path("upload" + SUFFIX[fmt]), body, fmt)
+        timeout = request.app.state.settings.body_timeout
+        prepared = prepare_rdf(Path("upload" + SUFFIX[fmt]), body, fmt, parse=partial(parse_body, timeout=timeout))
         return validation.validate_write(store, prepared.graphs)
 
     try:

@@ -508,3 +508,24 @@ def test_an_answer_larger_than_the_cap_is_stopped_with_400(tmp_path):
         assert s.rss_kb() - before < 30 * 1024
     finally:
         s.stop()
+
+
+def test_parsing_a_body_stops_at_its_time_limit(tmp_path):
+    """Bodies are parsed in a process of their own, killed at body_timeout: a body that takes longer
+    gets 400 saying so, nothing keeps parsing afterwards, and the next body is parsed as usual."""
+    s = Served(tmp_path, body_timeout=1)
+    try:
+        t0 = time.monotonic()
+        r = httpx.post(f"{s.url}/validate", content=big_ntriples(150_000), timeout=60,
+                       headers={"Content-Type": "application/n-triples"})  # ~10 MB: many seconds to parse
+        assert r.status_code == 400 and "longer than 1 s" in r.text, (r.status_code, r.text[:300])
+        assert time.monotonic() - t0 < 15
+        procs = [s.pid, *_children(s.pid)]
+        ticks = {p: _cpu_ticks(p) for p in procs}
+        time.sleep(1.5)
+        assert all(_cpu_ticks(p) - t < 50 for p, t in ticks.items())
+        ok = httpx.post(f"{s.url}/validate", content=big_ntriples(10), timeout=60,
+                        headers={"Content-Type": "application/n-triples"})
+        assert ok.status_code == 200, ok.text[:300]
+    finally:
+        s.stop()
