@@ -226,6 +226,8 @@ def refuse_federation(sparql: str, timeout: float = 10.0) -> None:
             if m.lastgroup not in ("string", "iri", "comment", "ws") and "SERVICE" in m.group().upper():
                 raise QueryRefused(REFUSED["SERVICE"])
         return  # not SPARQL rdflib reads: the engine reports the syntax error
+    if len(sparql) > 65_536:
+        return  # not worth keeping: the cache stays small
     with _guard_lock:
         _clean[sparql] = None
         while len(_clean) > 256:
