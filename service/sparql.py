@@ -108,6 +108,14 @@ STORE_FORMAT = {"select": {"application/json": R.JSON},
                 "graph": {"application/json": R.JSONLD, "text/plain": R.NTRIPLES}}
 
 
+def _store_format(kind: str, media: str | None) -> str:
+    """The format the store writes a `kind` answer in, for the media type the client gets."""
+    if media is None:  # nothing fits: the answer will be 406; any format will do
+        return R.JSON if kind == "select" else R.NTRIPLES
+    fmt = _body_format(kind, media)
+    return STORE_FORMAT[kind].get(fmt, fmt)
+
+
 def _media(request: Request, kind: str) -> str | None:
     """The media type to answer a `kind` result in, by ?format= or Accept; None if none fits."""
     offers = _offers(kind)
@@ -124,8 +132,7 @@ async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> 
     if not query.strip():
         raise ServiceError(400, "The query is empty.")
     medias = {kind: _media(request, kind) for kind in ("select", "graph")}
-    formats = tuple(STORE_FORMAT[k].get(_body_format(k, m), _body_format(k, m)) if m else
-                    (R.JSON if k == "select" else R.NTRIPLES) for k, m in medias.items())
+    formats = (_store_format("select", medias["select"]), _store_format("graph", medias["graph"]))
     result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
                              default_graph=dg, named_graphs=ng, lane="user", formats=formats)
     kind = "graph" if result.kind == "graph" else "select"

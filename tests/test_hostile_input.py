@@ -190,8 +190,8 @@ def fetching_bodies(url: str, fifo: Path) -> dict[str, tuple[str, bytes]]:
     xml_desc = '<rdf:Description rdf:about="http://example.org/a"><ex:p>{}</ex:p></rdf:Description></rdf:RDF>'
     return {
         "json-ld remote @context": ("application/ld+json", _jsonld(url + "context.jsonld")),
-        "json-ld @context list": ("application/ld+json", _jsonld([{"label": "http://www.w3.org/2000/01/rdf-schema#label"},
-                                                                  url + "ctx"])),
+        "json-ld @context list": ("application/ld+json",
+                                  _jsonld([{"label": "http://www.w3.org/2000/01/rdf-schema#label"}, url + "ctx"])),
         "json-ld @import": ("application/ld+json", _jsonld({"@version": 1.1, "@import": url + "import"})),
         "json-ld scoped context": ("application/ld+json", json.dumps({
             "@context": {"@version": 1.1, "t": {"@id": "http://example.org/t", "@context": url + "scoped"}},
