@@ -1,6 +1,6 @@
 """CPU work on request bodies (parsing, validating, loading) runs here: off the event loop, one at a time.
 
-Why one at a time: validating is pure Python and holds the GIL. Several such threads at once
+Why one at a time: validating (and loading) is pure Python and holds the GIL. Several such threads at once
 starve the event loop (with a dozen posted bodies /healthz took seconds); one leaves it about
 half the interpreter, so every other route keeps answering at once. Further bodies wait their
 turn without costing CPU. Parsing goes further: it runs in a process of its own
@@ -23,6 +23,7 @@ from jiukg.rdfparse import QUAD_FORMATS, RDFRefused
 from jiukg.store import QueryTimeout, StoreError
 
 PARSER = Path(jiukg.__file__).with_name("_parse_worker.py")
+PARSERS = 2  # parser processes at most; more bodies wait (each at most its body_timeout)
 _limiter: anyio.CapacityLimiter | None = None
 _pool = None
 _pool_lock = threading.Lock()
@@ -36,7 +37,7 @@ def parse_body(data: bytes, fmt: str, *, what: str = "the data", timeout: float 
 
         with _pool_lock:
             if _pool is None:
-                _pool = QueryPool(1, "the body parser", "parse", script=PARSER)
+                _pool = QueryPool(PARSERS, "the body parser", "parse", script=PARSER)
     try:
         answer = _pool.run({"data": data, "fmt": fmt, "what": what}, timeout)
     except QueryTimeout:

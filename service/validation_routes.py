@@ -89,6 +89,8 @@ def validate_store(request: Request, store=Depends(get_store)) -> Response:
 
 @router.post("/validate", summary="Validate RDF (body, any syntax by Content-Type) as the write gate would; nothing is written")
 async def validate_body(request: Request, store=Depends(get_store)) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
     from jiukg.pipeline import prepare_rdf
     from loaders import UnrecognisedDocument
 
@@ -101,15 +103,14 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
     if not body.strip():
         return PlainTextResponse("400: the body is empty\n", status_code=400)
 
-    def check():  # parsing and validating are CPU work: on a worker thread, never on the event loop
-        timeout = request.app.state.settings.body_timeout
-        prepared = prepare_rdf(Path("upload" + SUFFIX[fmt]), body, fmt, parse=partial(parse_body, timeout=timeout))
-        return validation.validate_write(store, prepared.graphs)
-
+    # Parsing runs in the parser process (stopped at body_timeout), waited for on a thread; validating
+    # holds the GIL, so it takes the one body-work slot. A refused body never waits behind a big one.
+    parse = partial(parse_body, timeout=request.app.state.settings.body_timeout)
     try:
-        report = await run_body_work(check)
+        prepared = await run_in_threadpool(prepare_rdf, Path("upload" + SUFFIX[fmt]), body, fmt, parse=parse)
     except UnrecognisedDocument as e:
         return PlainTextResponse(f"400: {e}\n", status_code=400)
+    report = await run_body_work(validation.validate_write, store, prepared.graphs)
     return _respond(request, report, "upload")
 
 
