@@ -16,7 +16,10 @@ import pickle
 import struct
 import sys
 
-from _worker import _read  # the sibling script: started as `python _guard.py`, this folder is on the path
+try:
+    from _worker import _read  # started as `python _guard.py`: the sibling script is on the path
+except ImportError:  # imported as jiukg.store._guard (doctest collection)
+    from jiukg.store._worker import _read
 
 
 def verdict(sparql: str) -> str:
