@@ -83,8 +83,9 @@ def _respond(request: Request, report: validation.ValidationReport, title: str) 
 
 
 @router.get("/validate", summary="Validate the whole store against the SHACL shapes")
-def validate_store(request: Request, store=Depends(get_store)) -> Response:
-    return _respond(request, validation.validate_store(store), "store")
+async def validate_store(request: Request, store=Depends(get_store)) -> Response:
+    # CPU-bound like body work (anyone may ask): the same one slot, so the event loop keeps answering
+    return _respond(request, await run_body_work(validation.validate_store, store), "store")
 
 
 @router.post("/validate", summary="Validate RDF (body, any syntax by Content-Type) as the write gate would; nothing is written")
