@@ -195,10 +195,10 @@ def parse_config(data: dict, where: str) -> list[Token]:
             spec = orgs.get(org)
             if spec is None and not admin:
                 raise TokenConfigError(f"{where}: {name}: organisation {org!r} has no [organisations.{org}] table "
-                                       "saying which graphs are its own")
+                                       "saying which graphs are its own (graphs = [] for its status "
+                                       "submissions only)")
             graphs = tuple(str(p) for p in (spec or {}).get("graphs", []))
-            if not admin and not graphs:
-                raise TokenConfigError(f"{where}: organisation {org!r}: 'graphs' lists no graph IRI prefix")
+            # graphs = [] is allowed: the organisation then writes its status submissions only (Token.prefixes)
             for p in graphs:
                 if not p.startswith(("http://", "https://", "urn:")) or not p.endswith(("/", "#", ":")):
                     raise TokenConfigError(f"{where}: organisation {org!r}: graph prefix {p!r} must be an absolute "

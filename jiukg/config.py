@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     gzip_min_size: int = 1024  # bytes: longer answers are gzip-compressed when the client accepts it; -1: never
     releases: str | None = None  # folder of `jiukg release` output served under /releases/ (default var/releases)
     base_url: str | None = None  # the service's public URL (https://kg.example.org); redirects and absolute links use it
+    max_body_bytes: int = 16 * 1024 * 1024  # largest request body on any route (413 beyond)
+    body_timeout: float = 60.0  # seconds the service may spend parsing one RDF body (400 beyond)
+    max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest answer to a /sparql query (stopped beyond: 400)
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -45,7 +48,8 @@ def settings(**overrides) -> Settings:
 def store_options(s: Settings) -> dict:
     """Keyword options for open_store(s.store, ...): remote settings for a URL, worker counts otherwise."""
     if not (s.store and s.store.startswith(("http://", "https://"))):
-        return {"query_workers": s.query_workers, "internal_workers": s.internal_workers}
+        return {"query_workers": s.query_workers, "internal_workers": s.internal_workers,
+                "max_result_bytes": s.max_result_bytes}
     keys = ("update_url", "gsp_url", "user", "password", "token", "auth", "retries", "default_graph_mode",
             "write_mode", "graph_cache_seconds")
     return {k: getattr(s, k) for k in keys if getattr(s, k) is not None} | {"timeout": s.store_timeout}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
@@ -166,6 +166,11 @@ class UnreadableRDF(UnrecognisedDocument):
     """A file named or shaped as RDF that does not parse: meant as data, so a build refuses it."""
 
 
+class RefusedRDF(UnreadableRDF):
+    """RDF that asks for what jiukg never does (fetch a context, expand entities) or that no store
+    can hold (N3 formulas): see jiukg.rdfparse."""
+
+
 @dataclass
 class Prepared:
     """One input file made ready to commit: the named graphs it replaces."""
@@ -173,6 +178,7 @@ class Prepared:
     source: str  # file name, for messages
     graphs: dict[URIRef, Graph]
     extraction: Extraction | None = None  # for source texts
+    skipped: str | None = None  # what of an RDF file is not loaded, and why
 
     @property
     def warnings(self) -> list[LoadWarning]:
@@ -229,23 +235,31 @@ def _rdf_format(path: Path, data: bytes) -> str | None:
     return None
 
 
-def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
+def prepare_rdf(path: Path, data: bytes, fmt: str, *, parse: Callable | None = None) -> Prepared:
     """An RDF file a steward prepared: TriG/N-Quads keep their graphs; a triples
     file goes into the graph of the one document it describes, else a graph named
-    after the file."""
+    after the file. `parse` stands in for jiukg.rdfparse.parse (the service parses
+    request bodies in a process it can stop)."""
+    from jiukg import rdfparse
+
     try:
-        if fmt in ("trig", "nquads"):
-            ds = Dataset()
-            ds.parse(data=data, format=fmt)
-            graphs: dict[URIRef, Graph] = {}
-            for s, p, o, g in ds.quads((None, None, None, None)):
-                gid = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else GRAPH["file/" + slug(path.stem)]
-                graphs.setdefault(gid, Graph(identifier=gid)).add((s, p, o))
-            return Prepared(path.name, graphs)
-        g = Graph()
-        g.parse(data=data, format=fmt)
+        parsed = (parse or rdfparse.parse)(data, fmt, what=path.name)
+    except rdfparse.RDFRefused as e:
+        raise RefusedRDF(f"{path.name}: {e}; nothing was read") from e
     except Exception as e:  # rdflib raises many kinds; all mean the same to the user
         raise UnreadableRDF(f"{path.name}: not valid {fmt} ({e})") from e
+    if fmt in ("trig", "nquads"):
+        graphs: dict[URIRef, Graph] = {}
+        for s, p, o, g in parsed.quads((None, None, None, None)):
+            gid = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else GRAPH["file/" + slug(path.stem)]
+            graphs.setdefault(gid, Graph(identifier=gid)).add((s, p, o))
+        skipped = None
+        if CATALOGUE_GRAPH in graphs and len(graphs) > 1:
+            # a whole dump (export -> load): the catalogue is jiukg's own record of writes, rewritten by
+            # this one; alone, it is refused at commit (nobody writes it)
+            skipped = f"{CATALOGUE_GRAPH} skipped ({len(graphs.pop(CATALOGUE_GRAPH))} triples): jiukg writes it itself"
+        return Prepared(path.name, graphs, skipped=skipped)
+    g = parsed
     docs = set(g.objects(None, PROV.wasQuotedFrom)) | {d for d in g.subjects(JIU.sourceChecksum, None)}
     symbols = {str(s) for d in docs for s in g.objects(d, JIU.symbol)}
     gid = graph_iri(symbols.pop()) if len(symbols) == 1 else GRAPH["file/" + slug(path.stem)]
@@ -253,11 +267,11 @@ def prepare_rdf(path: Path, data: bytes, fmt: str) -> Prepared:
 
 
 def prepare(path: str | Path, *, org: str | None = None, lang: str | None = None,
-            known: Callable[[str], set[int] | None] | None = None) -> Prepared:
+            known: Callable[[str], set[int] | None] | None = None, parse: Callable | None = None) -> Prepared:
     """Read one file (source text, RDF or a filled-in status template) into named graphs; the store
     is not touched. `org`, `lang` and `known` are for status templates (loaders.status_template):
     the organisation the submitter speaks for, the language of the errors, and the recommendation
-    numbers the store holds for a report."""
+    numbers the store holds for a report. `parse`: see prepare_rdf."""
     p = Path(path)
     if not p.is_file():
         raise UnrecognisedDocument(f"{p}: no such file")
@@ -269,7 +283,7 @@ def prepare(path: str | Path, *, org: str | None = None, lang: str | None = None
         return Prepared(p.name, {ex.graph_iri: ex.graph}, ex)
     fmt = _rdf_format(p, data)
     if fmt:
-        return prepare_rdf(p, data, fmt)
+        return prepare_rdf(p, data, fmt, parse=parse)
     text = SourceText.from_file(p)
     ex = load_text(text)
     fatal = [w for w in ex.warnings if w.fatal]
@@ -408,7 +422,8 @@ def _read_line(name: str, pr: Prepared) -> str:
     """The progress line of one file read: its graphs and that document's own record counts."""
     graphs = ", ".join(str(g) for g in pr.graphs)
     if pr.extraction is None:
-        return f"read  {name}: {graphs} (RDF, {sum(len(g) for g in pr.graphs.values())} triples)"
+        return (f"read  {name}: {graphs} (RDF, {sum(len(g) for g in pr.graphs.values())} triples)"
+                + (f"; {pr.skipped}" if pr.skipped else ""))
     n = len(pr.warnings)
     return (f"read  {name}: {graphs}: {_records_text(pr.records)}"
             + (f"; {n} loader warning{'s' * (n != 1)}" if n else ""))
@@ -452,7 +467,7 @@ def missing_static_graphs(store: Store) -> dict[URIRef, Graph]:
 
 def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = lambda s: None,
          replace: bool = False, activity: Activity | None = None, org: str | None = None,
-         lang: str | None = None) -> Summary:
+         lang: str | None = None, parse: Callable | None = None) -> Summary:
     """Add or replace documents. Every file must be recognised, or nothing is written; a file that would
     remove records the store holds is refused unless `replace` (WouldRemove). A store that
     does not hold the ontology and reference data yet gets them in the same write, through the same
@@ -464,7 +479,7 @@ def load(store: Store, files: list[Path], *, progress: Callable[[str], None] = l
     summary = Summary()
     prepared = []
     for f in files:
-        pr = prepare(f, org=org, lang=lang, known=lambda report: recommendation_numbers(store, report))
+        pr = prepare(f, org=org, lang=lang, known=lambda report: recommendation_numbers(store, report), parse=parse)
         # UnrecognisedDocument (TemplateRefused among them) propagates: the whole load is refused
         prepared.append(pr)
         progress(_read_line(str(f), pr))

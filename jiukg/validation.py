@@ -1348,6 +1348,10 @@ def describe_shapes(lang: str = "en") -> list[dict]:
 
 def _input_error(path: Path, e: Exception) -> str:
     """A one-line reason naming the file and, where the parser says, the line."""
+    from jiukg.pipeline import RefusedRDF
+
+    if isinstance(e, RefusedRDF):  # parsed fine, refused for what it asks (a fetch, a DTD): say that
+        return str(e)
     cause = e.__cause__ or e
     text = str(cause)
     m = re.search(r"line (\d+)", text)

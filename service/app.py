@@ -138,7 +138,9 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
     if query_timeout is not None:
         settings = settings.model_copy(update={"query_timeout": query_timeout})
     # Swagger UI is served from /static (no CDN: the docs work offline); ReDoc would need Google fonts.
-    app = FastAPI(title="jiukg", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+    # max_body_size: every route's body is cut off at the limit (413); a larger Content-Length is refused unread
+    app = FastAPI(title="jiukg", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None,
+                  max_body_size=settings.max_body_bytes)
     app.state.store = store
     app.state.settings = settings
     app.state.strings = STRINGS

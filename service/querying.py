@@ -1,18 +1,31 @@
 """Run a query against the store: guards, threadpool, time limit, error mapping.
 
-The store layer refuses SERVICE/LOAD and stops slow queries; this module adds a
-lexical guard in front (so a federated query never leaves the service whatever
-the backend) and a last-resort time limit, and maps store errors to HTTP codes.
+The store layer refuses SERVICE/LOAD/updates by their keywords, bounds nesting and
+stops slow queries. Queries people write (lane "user") are also parsed here and
+refused if the parse holds a SERVICE in any spelling (jiukg.store.sparql.refuse_federation),
+whatever the backend. All of it runs on a worker thread, never on the event loop.
+This module adds a last-resort time limit and maps store errors to HTTP codes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 from starlette.concurrency import run_in_threadpool
 
-from jiukg.store import QueryRefused, QueryResult, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from jiukg.store import (
+    QueryRefused,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    RawResult,
+    ResultTooLarge,
+    StoreError,
+    StoreUnavailable,
+)
+from jiukg.store import sparql as guards
 
 
 class ServiceError(Exception):
@@ -47,17 +60,21 @@ def keywords(sparql: str) -> list[str]:
     return [m.group(1).upper() for m in _WORD.finditer(blanked)]
 
 
-def check_query(sparql: str) -> None:
-    """Refuse what a read-only, local endpoint never runs: updates, SERVICE, LOAD."""
+def check_query(sparql: str, *, parse: bool = False, timeout: float = 10.0) -> None:
+    """Refuse what a read-only, local endpoint never runs: updates (named as such), then the store's
+    checks (SERVICE, LOAD, nesting); with `parse`, SERVICE found in the parsed query (in a guard
+    process, within `timeout`). Blocks: call it off the event loop."""
     words = keywords(sparql)
     first = next((w for w in words if w not in _PROLOGUE), None)
     if first in _UPDATE_WORDS:
         raise ServiceError(400, f"This endpoint is read-only: {first} is a SPARQL Update operation, "
                                 "and updates are not accepted here.")
-    if "SERVICE" in words:
-        raise ServiceError(400, "Federated queries (SERVICE) are refused: this endpoint only queries its own data.")
-    if "LOAD" in words:
-        raise ServiceError(400, "LOAD is refused: this endpoint is read-only.")
+    try:
+        guards.check_query(sparql)
+        if parse:
+            guards.refuse_federation(sparql, timeout)
+    except StoreError as e:
+        raise store_error(e, timeout) from None
 
 
 _POS = re.compile(r"(?:line\s*(\d+)\D+column\s*(\d+))|(?:\bat\s+(\d+):(\d+))|(?:\b(\d+):(\d+)\b)", re.I)
@@ -75,21 +92,32 @@ def syntax_message(msg: str) -> str:
 
 async def run_query(store, sparql: str, *, timeout: float, default_graph: list[str] | None = None,
                     named_graphs: list[str] | None = None, check: bool = True,
-                    lane: str = "internal", base_iri: str | None = None) -> QueryResult:
+                    lane: str = "internal", base_iri: str | None = None,
+                    formats: tuple[str, str] | None = None) -> QueryResult | RawResult:
     """Run one query in a worker thread so a slow one never blocks other users.
 
     `lane` is the store's worker pool: "user" for queries people write (/sparql), "internal" (the
     default) for the service's own pages, linked data and catalogue, so that slow user queries
-    never hold them up. `base_iri` resolves the query's relative IRIs."""
-    if check:
-        check_query(sparql)
+    never hold them up. `base_iri` resolves the query's relative IRIs. With `formats` (a SPARQL
+    results and an RDF media type), the answer comes already serialised (RawResult), as the store
+    wrote it: a big result is never turned into Python terms here, and the embedded store stops one
+    larger than its max_result_bytes."""
+    base = {"base_iri": base_iri} if base_iri else {}
     for g in (default_graph or []) + (named_graphs or []):
         if not _IRI_OK.match(g):
             raise ServiceError(400, f"default-graph-uri and named-graph-uri take absolute IRIs; {g!r} is not one.")
 
     def call():
+        deadline = time.monotonic() + timeout
+        if check:
+            check_query(sparql, parse=lane == "user", timeout=timeout)
+        left = max(0.05, deadline - time.monotonic())  # checking and running share one time limit
+        if formats:
+            return store.query_raw(sparql, select_format=formats[0], graph_format=formats[1],
+                                   default_graph=default_graph or None, named_graphs=named_graphs or None,
+                                   timeout=left, lane=lane, **base)
         return store.query(sparql, default_graph=default_graph or None, named_graphs=named_graphs or None,
-                           timeout=timeout, lane=lane, **({"base_iri": base_iri} if base_iri else {}))
+                           timeout=left, lane=lane, **base)
 
     try:
         # The store stops the query at `timeout`; the extra second only guards a store that does not.
@@ -114,6 +142,8 @@ def store_error(e: StoreError, timeout: float | None = None) -> ServiceError:
         return ServiceError(400, syntax_message(str(e)))
     if isinstance(e, QueryRefused):
         return ServiceError(400, f"Query refused: {e}")
+    if isinstance(e, ResultTooLarge):
+        return ServiceError(400, f"Query stopped: {e}")
     if isinstance(e, StoreUnavailable):
         return ServiceError(503, f"The store is unavailable now: {e}. Try again later.", {"Retry-After": "30"})
     return ServiceError(500, f"The store failed: {e}")

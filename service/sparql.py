@@ -11,6 +11,7 @@ from rdflib.namespace import RDF, XSD
 
 from jiukg import results as R
 from jiukg.namespaces import PREFIXES, VOID
+from jiukg.store import QueryResult
 from service.conneg import negotiate
 from service.deps import public_url
 from service.querying import ServiceError, run_query
@@ -104,25 +105,60 @@ async def sparql_post(request: Request):
     return await answer(request, query, dg, ng)
 
 
+#: what the store writes for a media type a client may ask for (the response keeps the asked type)
+STORE_FORMAT = {"select": {"application/json": R.JSON},
+                "graph": {"application/json": R.JSONLD, "text/plain": R.NTRIPLES}}
+
+
+def _store_format(kind: str, media: str | None) -> str:
+    """The format the store writes a `kind` answer in, for the media type the client gets."""
+    if media is None:  # nothing fits: the answer will be 406; any format will do
+        return R.JSON if kind == "select" else R.NTRIPLES
+    fmt = _body_format(kind, media)
+    return STORE_FORMAT[kind].get(fmt, fmt)
+
+
+def _media(request: Request, kind: str) -> str | None:
+    """The media type to answer a `kind` result in, by ?format= or Accept; None if none fits."""
+    offers = _offers(kind)
+    media = _format_override(request, kind)
+    if media is not None:
+        return media if media in offers else None
+    return negotiate(request.headers.get("accept"), offers)
+
+
 async def answer(request: Request, query: str, dg: list[str], ng: list[str]) -> Response:
+    """Negotiate for both result kinds first, so the store serialises the answer itself (bytes sent as
+    they are: no Python terms for a large result) whatever the query's form turns out to be."""
     settings = request.app.state.settings
     if not query.strip():
         raise ServiceError(400, "The query is empty.")
-    # relative IRIs resolve against this endpoint's public URL, never the backend's
+    medias = {kind: _media(request, kind) for kind in ("select", "graph")}
+    formats = (_store_format("select", medias["select"]), _store_format("graph", medias["graph"]))
     result = await run_query(request.app.state.store, query, timeout=settings.query_timeout,
-                             default_graph=dg, named_graphs=ng, lane="user",
-                             base_iri=public_url(request, "sparql_get"))
-    offers = _offers(result.kind)
-    media = _format_override(request, result.kind)
-    if media is None or media not in offers:
-        if media is not None:
-            raise ServiceError(406, f"This result cannot be given as {media}; available: {', '.join(offers)}.")
-        media = negotiate(request.headers.get("accept"), offers)
+                             default_graph=dg, named_graphs=ng, lane="user", formats=formats,
+                             base_iri=public_url(request, "sparql_get"))  # relative IRIs: this endpoint's URL
+    kind = "graph" if result.kind == "graph" else "select"
+    media = medias[kind]
     if media is None:
+        offers = _offers(kind)
+        asked = _format_override(request, kind)
+        if asked is not None:
+            raise ServiceError(406, f"This result cannot be given as {asked}; available: {', '.join(offers)}.")
         raise ServiceError(406, f"None of the accepted media types can carry this {result.kind} result; "
                                 f"available: {', '.join(offers)}.")
-    body = R.serialize_result(result, _body_format(result.kind, media))
+    body = result.data
+    if result.kind == "ask":  # one boolean: written by jiukg, so CSV/TSV carry the _askResult header
+        body = R.serialize_result(QueryResult(kind="ask", boolean=_boolean(result)), _body_format(kind, media))
     return Response(body, media_type=R.content_type(media), headers={"Vary": "Accept"})
+
+
+def _boolean(raw) -> bool:
+    if raw.media_type.split(";")[0].strip() in ("text/plain", R.CSV, R.TSV):  # the store's lossy boolean: its last line
+        return raw.data.strip().splitlines()[-1].strip() == b"true"
+    import pyoxigraph as ox
+
+    return bool(ox.parse_query_results(raw.data, format=ox.QueryResultsFormat.from_media_type(raw.media_type)))
 
 
 def _description_bytes(triples: list[tuple], media: str) -> bytes:

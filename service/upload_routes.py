@@ -15,17 +15,18 @@ is recorded in the catalogue graph.
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 
 from jiukg import pipeline
 from loaders import UnrecognisedDocument, status_template
 from service.auth import writer
+from service.bodywork import parse_body, run_body_work
 from service.deps import get_store
-from service.validation_routes import MAX_BODY, RDF_TYPES, SUFFIX
+from service.validation_routes import RDF_TYPES, SUFFIX
 
 router = APIRouter(tags=["writes"])
 SOURCE_TYPES = {"text/plain", "text/markdown"}
@@ -55,17 +56,18 @@ async def upload(request: Request, store=Depends(get_store),
     if refused is not None:
         return refused
     lang = request.query_params.get("lang") or None
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
+    body = await request.body()  # at most Settings.max_body_bytes: FastAPI answers 413 beyond
     name = Path(request.query_params.get("name") or "upload").name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (Path(name).stem + suffix)
         path.write_bytes(body)
         try:
             activity = pipeline.Activity("upload", token)
-            summary = await run_in_threadpool(lambda: pipeline.load(store, [path], replace=replace, activity=activity,
-                                                                    org=org, lang=lang))
+            parse = partial(parse_body, timeout=request.app.state.settings.body_timeout)
+            summary = await run_body_work(pipeline.load, store, [path], parse=parse, replace=replace,
+                                          activity=activity, org=org, lang=lang)
+        except pipeline.RefusedRDF as e:  # a fetch, a DTD, an N3 formula: the request itself is refused
+            return PlainTextResponse(f"400: {e}; nothing was written\n", status_code=400)
         except status_template.TemplateRefused as e:
             return JSONResponse({"written": False, "message": str(e), "errors": e.errors}, status_code=422)
         except UnrecognisedDocument as e:
@@ -99,7 +101,7 @@ async def delete(request: Request, store=Depends(get_store),
         return PlainTextResponse("400: name what to delete: ?document=<symbol> or ?graph=<IRI>\n", status_code=400)
     try:
         activity = pipeline.Activity("delete", token)
-        report = await run_in_threadpool(lambda: pipeline.delete(store, names, activity=activity))
+        report = await run_body_work(pipeline.delete, store, names, activity=activity)
     except pipeline.OutOfScope as e:
         return PlainTextResponse(f"403: {e}\n", status_code=403)
     except pipeline.WriteRefused as e:

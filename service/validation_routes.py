@@ -16,6 +16,7 @@ keeps only some severities, `?lang=zh` gives Chinese messages.
 from __future__ import annotations
 
 import html
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -24,6 +25,7 @@ from rdflib import URIRef
 
 from jiukg import validation
 from jiukg.namespaces import BASE
+from service.bodywork import parse_body, run_body_work
 from service.deps import get_store
 
 router = APIRouter(tags=["validation"])
@@ -38,7 +40,7 @@ RDF_TYPES = {
 SUFFIX = {"turtle": ".ttl", "nt": ".nt", "json-ld": ".jsonld", "trig": ".trig", "nquads": ".nq", "xml": ".rdf",
           "n3": ".n3"}
 OFFERS = ["application/json", "text/html", "text/turtle", "application/ld+json"]
-MAX_BODY = 20 * 1024 * 1024
+# Body size: FastAPI's max_body_size answers 413 before a route reads past Settings.max_body_bytes.
 
 
 def _lang(request: Request) -> str:
@@ -81,8 +83,9 @@ def _respond(request: Request, report: validation.ValidationReport, title: str) 
 
 
 @router.get("/validate", summary="Validate the whole store against the SHACL shapes")
-def validate_store(request: Request, store=Depends(get_store)) -> Response:
-    return _respond(request, validation.validate_store(store), "store")
+async def validate_store(request: Request, store=Depends(get_store)) -> Response:
+    # CPU-bound like body work (anyone may ask): the same one slot, so the event loop keeps answering
+    return _respond(request, await run_body_work(validation.validate_store, store), "store")
 
 
 @router.post("/validate", summary="Validate RDF (body, any syntax by Content-Type) as the write gate would; nothing is written")
@@ -98,15 +101,17 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
         return PlainTextResponse(f"415: send RDF with one of the content types {', '.join(sorted(RDF_TYPES))}\n",
                                  status_code=415)
     body = await request.body()
-    if len(body) > MAX_BODY:
-        return PlainTextResponse("413: the body is larger than 20 MB\n", status_code=413)
     if not body.strip():
         return PlainTextResponse("400: the body is empty\n", status_code=400)
+
+    # Parsing runs in the parser process (stopped at body_timeout), waited for on a thread; validating
+    # holds the GIL, so it takes the one body-work slot. A refused body never waits behind a big one.
+    parse = partial(parse_body, timeout=request.app.state.settings.body_timeout)
     try:
-        prepared = prepare_rdf(Path("upload" + SUFFIX[fmt]), body, fmt)
+        prepared = await run_in_threadpool(prepare_rdf, Path("upload" + SUFFIX[fmt]), body, fmt, parse=parse)
     except UnrecognisedDocument as e:
         return PlainTextResponse(f"400: {e}\n", status_code=400)
-    report = await run_in_threadpool(validation.validate_write, store, prepared.graphs)
+    report = await run_body_work(validation.validate_write, store, prepared.graphs)
     return _respond(request, report, "upload")
 
 

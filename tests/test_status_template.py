@@ -419,7 +419,8 @@ def test_a_scoped_token_submits_for_its_own_organisation_only(store_dir):
     from jiukg.store import open_store
     from tests._service_server import serve
 
-    tokens = {"tokens": [{"name": "ilo", "organisation": "ILO", "hash": f"sha256:{digest('ilo-t')}"},
+    tokens = {"organisations": {"ILO": {"graphs": []}, "WIPO": {"graphs": []}},
+              "tokens": [{"name": "ilo", "organisation": "ILO", "hash": f"sha256:{digest('ilo-t')}"},
                          {"name": "wipo", "organisation": "WIPO", "hash": f"sha256:{digest('wipo-t')}"}]}
     s = open_store(store_dir)
     try:

@@ -11,6 +11,7 @@ from .base import (
     QuerySyntaxError,
     QueryTimeout,
     RawResult,
+    ResultTooLarge,
     Store,
     StoreBusy,
     StoreError,
@@ -23,7 +24,7 @@ def open_store(location: str | None = None, **options) -> Store:
     update_url, gsp_url, user, password, token, auth, timeout, retries,
     default_graph_mode, write_mode; see RemoteStore), ':memory:' an in-memory
     embedded store, anything else an on-disk embedded store (default var/store;
-    options: read_only, query_workers, internal_workers; see EmbeddedStore)."""
+    options: read_only, query_workers, internal_workers, max_result_bytes; see EmbeddedStore)."""
     from jiukg.paths import DEFAULT_STORE
 
     if location and location.startswith(("http://", "https://")):
@@ -36,7 +37,8 @@ def open_store(location: str | None = None, **options) -> Store:
         return EmbeddedStore(None)
     return EmbeddedStore(location or DEFAULT_STORE, read_only=options.get("read_only", False),
                          query_workers=options.get("query_workers") or DEFAULT_QUERY_WORKERS,
-                         internal_workers=options.get("internal_workers") or DEFAULT_INTERNAL_WORKERS)
+                         internal_workers=options.get("internal_workers") or DEFAULT_INTERNAL_WORKERS,
+                         max_result_bytes=options.get("max_result_bytes"))
 
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryTimeout",
     "RawResult",
+    "ResultTooLarge",
     "Store",
     "StoreBusy",
     "StoreError",

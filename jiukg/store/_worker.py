@@ -8,13 +8,17 @@ default_graph, named_graphs, union, select_format, graph_format, stream).
 `dataset` True means the protocol's dataset: exactly `default_graph` as default
 graph and `named_graphs` as named graphs, either possibly empty.
 
-Answer to a plain request: ('ok', kind, media_type, bytes) or ('err', 'syntax' | 'store', message).
+Answer to a plain request: ('ok', kind, media_type, bytes) or ('err', 'syntax' | 'store' | 'too_large',
+message). `max_bytes` (optional) bounds the serialised answer: past it, serialising stops and the
+answer is ('err', 'too_large', ...), so a huge result never sits whole in either process.
 Answer to a `stream` request (SELECT rows, for iter_rows): ('head', variables), then
 ('rows', [row, ...]) messages, each row a tuple of encoded terms (None when unbound:
 ('u', iri), ('b', id), ('l', value, language, datatype)), then ('end',); or an 'err'
 message, before or between the rows.
 """
 
+import ctypes
+import io
 import os
 import pickle
 import struct
@@ -46,11 +50,44 @@ def dataset_kwargs(req):
     return {}
 
 
+class TooLarge(Exception):
+    pass
+
+
+class Capped(io.RawIOBase):
+    """A bytes buffer that refuses to grow past `cap` bytes (None: no cap)."""
+
+    def __init__(self, cap):
+        self.buf, self.cap, self.over = io.BytesIO(), cap, False
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        if self.cap is not None and self.buf.tell() + len(b) > self.cap:
+            self.over = True
+            raise OSError("the answer is larger than the limit")
+        return self.buf.write(b)
+
+
+def _serialize(res, fmt, cap):
+    out = Capped(cap)
+    try:
+        res.serialize(output=out, format=fmt)
+    except OSError:
+        if out.over:
+            raise TooLarge(f"the answer is larger than {cap / 1048576:g} MB, the most this endpoint sends; "
+                           "narrow the query or add a LIMIT") from None
+        raise
+    return out.buf.getvalue()
+
+
 def run(store, req):
     res = store.query(req["query"], base_iri=req.get("base_iri"), **dataset_kwargs(req))
+    cap = req.get("max_bytes")
     if isinstance(res, ox.QuerySolutions):
         fmt = ox.QueryResultsFormat.from_media_type(req["select_format"])
-        return ("ok", "select", fmt.media_type, res.serialize(format=fmt))
+        return ("ok", "select", fmt.media_type, _serialize(res, fmt, cap))
     if isinstance(res, (ox.QueryBoolean, bool)):
         fmt = ox.QueryResultsFormat.from_media_type(req["select_format"])
         if isinstance(res, bool):
@@ -58,7 +95,15 @@ def run(store, req):
             return ("ok", "ask", "text/plain", data)
         return ("ok", "ask", fmt.media_type, res.serialize(format=fmt))
     fmt = ox.RdfFormat.from_media_type(req["graph_format"])
-    return ("ok", "graph", fmt.media_type, res.serialize(format=fmt))
+    return ("ok", "graph", fmt.media_type, _serialize(res, fmt, cap))
+
+
+def _trim():
+    """Give freed memory back to the system after a big answer (glibc keeps it otherwise)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def encode(term):
@@ -119,9 +164,13 @@ def main():
             answer = run(store, req)
         except SyntaxError as e:
             answer = ("err", "syntax", str(e))
+        except TooLarge as e:
+            answer = ("err", "too_large", str(e))
         except Exception as e:  # reported to the parent, which names the store
             answer = ("err", "store", f"{type(e).__name__}: {e}")
         send(answer)
+        answer = None
+        _trim()
 
 
 if __name__ == "__main__":

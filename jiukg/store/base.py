@@ -61,6 +61,10 @@ class QuerySyntaxError(StoreError):
     column: int | None = None
 
 
+class ResultTooLarge(StoreError):
+    """A query's answer was larger than the store sends (its max_result_bytes); it was stopped."""
+
+
 class QueryRefused(StoreError):
     """The query asks for something this service never does (SERVICE, LOAD, updates)."""
 

@@ -51,6 +51,7 @@ from .base import (
     QueryResult,
     QueryTimeout,
     RawResult,
+    ResultTooLarge,
     Store,
     StoreBusy,
     StoreError,
@@ -121,8 +122,8 @@ def _parse_raw(kind: str, media_type: str, data: bytes) -> QueryResult:
 
 
 class _Worker:
-    def __init__(self, nice: int = 0):
-        self.proc = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, nice: int = 0, script: Path = WORKER):
+        self.proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      bufsize=0, close_fds=True)
         self.snapshot: str | None = None
         if nice:
@@ -184,7 +185,9 @@ class QueryPool:
     one while fewer than `size` live, or waits (at most its own time limit) for one to come free.
     A worker that runs past a query's limit is killed; the next query that needs one starts another."""
 
-    def __init__(self, size: int, description: str, name: str = USER_LANE, warm: bool = False, nice: int = 0):
+    def __init__(self, size: int, description: str, name: str = USER_LANE, warm: bool = False, nice: int = 0,
+                 script: Path = WORKER):
+        self.script = script  # the worker program (same protocol): query workers, or the query guard
         self.size = max(1, int(size))
         self.warm = warm  # keep `size` workers started, so a query never waits for a Python to start
         self.nice = nice  # the workers' niceness: long user queries yield the CPU to the service itself
@@ -224,7 +227,7 @@ class QueryPool:
                     raise QueryTimeout(f"{self.description}: all {self.size} {self.name} query workers stayed busy "
                                        f"for the {timeout:g} s time limit") from None
         try:
-            w = _Worker(self.nice)
+            w = _Worker(self.nice, self.script)
         except OSError as e:
             with self._cond:
                 self._starting -= 1
@@ -261,7 +264,7 @@ class QueryPool:
         with self._cond:
             while self.warm and not self.closed and len(self._live) + self._starting < self.size:
                 try:
-                    fresh = _Worker(self.nice)
+                    fresh = _Worker(self.nice, self.script)
                 except OSError:
                     return
                 self._live.add(fresh)
@@ -294,7 +297,7 @@ class QueryPool:
                     raise  # its whole time limit is spent
                 # a long query (or the spare taken meanwhile): wait for a worker as before, in the time left
         w = self.acquire(deadline, timeout)
-        w.snapshot = req["path"]
+        w.snapshot = req.get("path")
         try:
             answer = self.guarded(w, timeout, lambda: w.ask(req, deadline))
         except StoreError:
@@ -375,8 +378,10 @@ DEFAULT_INTERNAL_WORKERS = 2  # the service's own queries
 
 class EmbeddedStore(Store):
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 query_workers: int = DEFAULT_QUERY_WORKERS, internal_workers: int = DEFAULT_INTERNAL_WORKERS):
+                 query_workers: int = DEFAULT_QUERY_WORKERS, internal_workers: int = DEFAULT_INTERNAL_WORKERS,
+                 max_result_bytes: int | None = None):
         self.path = Path(path) if path else None
+        self.max_result_bytes = max_result_bytes  # user lane, in a worker: a bigger answer stops the query
         self.read_only = read_only
         self._lane_sizes = {USER_LANE: query_workers, INTERNAL_LANE: internal_workers, SPARE_LANE: SPARE_WORKERS}
         self._pools: dict[str, QueryPool] = {}
@@ -507,8 +512,9 @@ class EmbeddedStore(Store):
 
     def _pooled(self, sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format,
                 base_iri=None) -> RawResult:
+        cap = self.max_result_bytes if lane == USER_LANE else None
         req = self._request(sparql, default_graph, named_graphs, select_format=select_format,
-                            graph_format=graph_format, base_iri=base_iri)
+                            graph_format=graph_format, base_iri=base_iri, max_bytes=cap)
         pool = self._lane_pool(lane)
         spare = self._lane_pool(SPARE_LANE) if lane == USER_LANE else None  # started with the user lane
         answer = pool.run(req, timeout, spare)
@@ -522,6 +528,8 @@ class EmbeddedStore(Store):
         _, what, message = answer
         if what == "syntax":
             raise syntax_error(SyntaxError(message))
+        if what == "too_large":
+            raise ResultTooLarge(f"{self.description}: {message}")
         raise StoreError(f"{self.description}: {message}")
 
     def _pooled_rows(self, sparql, default_graph, named_graphs, timeout, lane) -> Iterator[dict]:

@@ -4,22 +4,34 @@ The query endpoint is read-only and never reaches the network. pyoxigraph and
 most servers would happily follow `SERVICE` (and Virtuoso runs updates, LOAD and
 `DEFINE get:soft` sponging from its query endpoint), so `check_query` refuses
 those before anything runs. It scans tokens, skipping strings, comments and
-IRIs, so `"SERVICE"` in a literal or `ex:load` as a name are fine. Syntax is
-checked where the query runs (pyoxigraph in the worker or this process; the
-server for a remote store), never by a parse here: pyoxigraph has no parse-only
-call and starts evaluating aggregates inside `query()`, even on an empty store.
+IRIs, so `"SERVICE"` in a literal or `ex:load` as a name are fine. The same scan
+measures nesting: deeply nested or very long chains of groups crash the engine's
+recursive evaluator (a worker died on 1,000 OPTIONALs), so they are refused first.
+
+A scan sees spellings, not meaning: `SERVICE:x` with `PREFIX : <http://...>` is
+one prefixed name to a scanner and a federated call to the engine. So queries
+people write (the service's /sparql) also pass `refuse_federation`, which parses
+them (rdflib's SPARQL grammar, in a guard process that is killed at the query's
+time limit) and refuses any SERVICE in the parse tree. Syntax
+errors are still reported by the engine that runs the query (pyoxigraph in the
+worker or this process; the server for a remote store): pyoxigraph has no
+parse-only call and starts evaluating aggregates inside `query()`, even on an
+empty store.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-from .base import QueryRefused, QuerySyntaxError
+from .base import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -31,6 +43,11 @@ REFUSED = {
     "DEFINE": "DEFINE pragmas are refused: they are not SPARQL 1.1 and can make a server fetch documents",
 }
 UPDATE_WORDS = {"INSERT", "DELETE", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+#: deepest nesting of { ( [ and most groups { } in one query: far beyond any real query, well below
+#: what crashes pyoxigraph's evaluator (1,000 chained OPTIONALs) or rdflib's parser (recursion)
+MAX_DEPTH = 32
+MAX_GROUPS = 400
 
 _TOKEN = re.compile(
     r"""
@@ -59,6 +76,8 @@ class Scan:
     has_dataset: bool = False  # FROM / FROM NAMED in the query itself
     prologue_end: int = 0  # offset just after the last PREFIX/BASE declaration
     distinct: bool = False  # the query is SELECT DISTINCT (its top-level projection)
+    depth: int = 0  # deepest nesting of { ( [
+    groups: int = 0  # number of { (group patterns, sub-queries, templates)
 
 
 def scan(sparql: str) -> Scan:
@@ -66,11 +85,19 @@ def scan(sparql: str) -> Scan:
     expect = 0  # expect: tokens still belonging to a PREFIX/BASE declaration
     in_prologue = True
     just_selected = False
+    level = 0
     for m in _TOKEN.finditer(sparql):
         kind = m.lastgroup
         if kind in ("ws", "comment"):
             continue
         text = m.group()
+        if kind == "other":
+            if text in "{([":
+                level += 1
+                out.depth = max(out.depth, level)
+                out.groups += text == "{"
+            elif text in "})]":
+                level -= 1
         if in_prologue:
             if expect:
                 expect -= 1
@@ -142,6 +169,12 @@ def check_query(sparql: str) -> Scan:
     if not isinstance(sparql, str) or not sparql.strip():
         raise QuerySyntaxError("SPARQL syntax error at line 1, column 1: the query is empty")
     s = scan(sparql)
+    if s.depth > MAX_DEPTH:
+        raise QueryRefused(f"the query nests {s.depth} levels deep (brackets and groups); this endpoint runs "
+                           f"queries nested at most {MAX_DEPTH} deep")
+    if s.groups > MAX_GROUPS:
+        raise QueryRefused(f"the query has {s.groups} group patterns ({{ ... }}); this endpoint runs queries "
+                           f"with at most {MAX_GROUPS}")
     for word, why in REFUSED.items():
         if word in s.words:
             raise QueryRefused(why)
@@ -149,6 +182,56 @@ def check_query(sparql: str) -> Scan:
     if updates:
         raise QueryRefused(f"{updates[0]} is refused: the query endpoint is read-only (SPARQL Update is not accepted)")
     return s
+
+
+GUARD = Path(__file__).with_name("_guard.py")
+GUARD_PROCESSES = 2
+_guard_lock = threading.Lock()
+_guard_pool = None
+_clean: OrderedDict[str, None] = OrderedDict()  # queries found clean lately (people re-run theirs)
+
+
+def refuse_federation(sparql: str, timeout: float = 10.0) -> None:
+    """Refuse a query whose parse tree holds a SERVICE, however it is spelt (prefixed names, escapes,
+    BASE-relative IRIs, inside sub-queries, OPTIONAL or EXISTS). The parse runs in a guard process
+    (_guard.py) killed past `timeout` (QueryTimeout). Run `check_query` first: it bounds the nesting
+    the parser recurses into. A query rdflib cannot parse is left to the engine's syntax check,
+    unless "service" appears in it outside strings, IRIs and comments."""
+    global _guard_pool
+    if sparql in _clean:
+        return
+    if _guard_pool is None:
+        from .embedded import QueryPool
+
+        with _guard_lock:
+            if _guard_pool is None:
+                _guard_pool = QueryPool(GUARD_PROCESSES, "the query guard", "guard", script=GUARD)
+    try:
+        answer = _guard_pool.run({"query": sparql}, timeout)
+    except QueryTimeout:
+        raise
+    except StoreError as e:  # the guard died (it is replaced): refuse rather than run unchecked
+        raise QueryRefused(f"the query could not be checked ({e})") from None
+    if answer[0] != "ok":
+        raise QueryRefused(f"the query could not be checked ({answer[-1]})")
+    verdict = answer[1]
+    if verdict == "service":
+        raise QueryRefused(REFUSED["SERVICE"])
+    if verdict == "too_deep":
+        raise QueryRefused("the query nests too deeply for this endpoint")
+    if verdict == "unparsable":
+        # Fail closed: pyoxigraph reads `SERVICEx:y {...}` and `SERVICESILENT <...>` as SERVICE; rdflib
+        # does not read them at all. So "service" anywhere outside strings, IRIs and comments refuses.
+        for m in _TOKEN.finditer(sparql):
+            if m.lastgroup not in ("string", "iri", "comment", "ws") and "SERVICE" in m.group().upper():
+                raise QueryRefused(REFUSED["SERVICE"])
+        return  # not SPARQL rdflib reads: the engine reports the syntax error
+    if len(sparql) > 65_536:
+        return  # not worth keeping: the cache stays small
+    with _guard_lock:
+        _clean[sparql] = None
+        while len(_clean) > 256:
+            _clean.popitem(last=False)
 
 
 def local_syntax_error(sparql: str) -> QuerySyntaxError | None:
