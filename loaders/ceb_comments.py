@@ -28,7 +28,7 @@ from .completeness import Expectation
 from .ceb_common import (Block, find_citations, link_symbol, load_lexicon, read_layout, rx,
                          search_any, parse_number)
 from .emit import cited_document, date_literal, derived, document, new_graph
-from .mechanisms import implementation_channel
+from .mechanisms import add_mentions, implementation_channel
 from .text import clean, detect_language
 
 KIND = "ceb-comments-note"
@@ -410,7 +410,9 @@ class CEBCommentsLoader(Loader):
                 g.add((ri, JIU.toBeImplementedThrough, reference_iri(m)))
             for t in r.channel_evidence:
                 g.add((ri, JIU.implementationChannelEvidence, Literal(t, lang=lang)))
-            derived(g, ri, text, sym, r.start_line, r.end_line, lang)
+            rp = derived(g, ri, text, sym, r.start_line, r.end_line, lang)
+            if r.text:
+                add_mentions(g, ri, r.text, lang, sym, rp)
             records["recommendation"] += 1
 
         for c in note.comments:
@@ -422,7 +424,8 @@ class CEBCommentsLoader(Loader):
                 g.add((ci, JIU.stance, concept("stance", c.stance)))
                 g.add((ci, JIU.stanceEvidence, Literal(c.stance_evidence, lang=lang)))
             g.add((ci, JIU.reportedIn, d))
-            derived(g, ci, text, sym, c.start_line, c.end_line, lang)
+            cp = derived(g, ci, text, sym, c.start_line, c.end_line, lang)
+            add_mentions(g, ci, c.text, lang, sym, cp)
             records["ceb-comment"] += 1
 
         return Extraction(symbol=sym, kind=KIND, graph=g, records=records, warnings=list(note.warnings), data=note)

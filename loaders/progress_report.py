@@ -47,10 +47,12 @@ assessments are deliberately not deferrals: JIU/NOTE/2022/1/Rev.1 rec 2
 ("这项建议应在整个联合国系统一级实施，产权组织将乐于参与": system-wide
 level, no mechanism, not accepted) and JIU/REP/2019/5 rec 1 in WO/PBC/35/2
 ("该方法将由数字和技术网（DTN）云采用分组确定": the DTN designs an approach
-while WIPO, status in progress, keeps implementing it). The mechanism
-deferred to is the most specific one (deepest under the CEB in the
-reference data) named in the record — recommendation text and assessment —
-else the CEB. The channel a recommendation is to be implemented through is
+while WIPO, status in progress, keeps implementing it; the DTN's group is a mention, below). The mechanism
+deferred to is the one the deferral phrases themselves name (the most specific,
+deepest in the reference data, if several), else jiu:UnspecifiedInterAgencyMechanism
+("这项建议将通过机构间机制进行处理" names none; the CEB is never assumed).
+Every mechanism the recommendation text or the assessment names is also
+recorded as a jiu:MechanismMention with its sentence (loaders.mechanisms). The channel a recommendation is to be implemented through is
 another matter, read by loaders.mechanisms.implementation_channel, which the
 CEB-comments loader shares: the mechanism named in the recommendation's own
 "通过 / 作为……成员 / 在……框架内" phrase.
@@ -91,7 +93,7 @@ from jiukg.ontology import reference_graph
 from . import completeness, reference
 from .base import Extraction, Loader, LoadWarning, SourceText
 from .completeness import Expectation, last_line
-from .mechanisms import CEB, implementation_channel, mechanism_pattern
+from .mechanisms import UNSPECIFIED, add_mentions, implementation_channel, mechanism_pattern
 from .emit import date_literal, derived, document, new_graph
 from .text import clean, detect_language, is_page_furniture, parse_date, to_halfwidth
 
@@ -1050,7 +1052,10 @@ class _Reader:
                         dev.append((m.start(), m.end(), m.group(0).strip()))
             if dev:
                 rec.deferral_evidence = [t for _, _, t in sorted(dev)]
-                rec.deferred_to = str(_most_specific(rec.text + "\n" + rec.assessment) or CEB)
+                # the mechanism the deferral phrases name (the most specific if several), else the
+                # unspecified one: "这项建议将通过机构间机制进行处理" names none, and the CEB is not implied
+                named = [m for t in rec.deferral_evidence if (m := _most_specific(t)) is not None]
+                rec.deferred_to = str(max(named, key=_depth) if named else UNSPECIFIED)
 
     def _note_to(self, rec: Record, note: tuple[str, str | None, str], line: int):
         kind, value, words = note
@@ -1404,7 +1409,8 @@ class ProgressReportLoader(Loader):
                     g.add((rec, JIU.implementationChannelEvidence, Literal(t, lang=lang)))
             for u in r.links:
                 g.add((rec, JIU.jiuLink, Literal(u, datatype=XSD.anyURI)))
-            derived(g, rec, text, sym, r.start_line, max(r.text_end_line, r.start_line), lang)
+            rp = derived(g, rec, text, sym, r.start_line, max(r.text_end_line, r.start_line), lang)
+            add_mentions(g, rec, r.text, lang, sym, rp)
             counts["recommendation"] += 1
             st = status_iri(r.report, r.number, org_code, sym)
             g.add((st, RDF.type, JIU.StatusStatement))
@@ -1439,7 +1445,9 @@ class ProgressReportLoader(Loader):
                     g.add((st, JIU.deferralEvidence, Literal(t, lang=lang)))
             if r.proposed is not None:
                 g.add((st, JIU.proposedForApproval, Literal(r.proposed)))
-            derived(g, st, text, sym, r.start_line, r.end_line, lang)
+            sp = derived(g, st, text, sym, r.start_line, r.end_line, lang)
+            if r.assessment:
+                add_mentions(g, st, r.assessment, lang, sym, sp)
             for ln in sorted(set(r.note_lines) - set(range(r.start_line, r.end_line + 1))):
                 derived(g, st, text, sym, ln, ln, lang)
             counts["status"] += 1

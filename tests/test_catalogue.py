@@ -387,14 +387,15 @@ def test_corpus_ceb_deferrals(corpus):
     """WO/PBC/38/2: the records whose recommendation is addressed to the CEB or an inter-agency mechanism
     and whose management assessment hands it to one. JIU/REP/2023/3 rec. 5 says the same in its
     assessment, but its text names neither, so it is not CEB-level; JIU/REP/2023/8 rec. 7 names the
-    HLCM's HR Network (管理问题高级别委员会人力资源网)."""
+    HLCM's HR Network (管理问题高级别委员会人力资源网). No row says CEB where the words name no mechanism."""
     r = run(corpus, "ceb-deferrals", org="WIPO")
     assert r.variables == ["report", "rec", "mechanism", "evidence", "asOf", "source"]
     hr = "在管理问题高级别委员会人力资源网下届会议上，产权组织将要求在人力资源网未来的届会议程中增加该议题"
     assert rows(r) == [
         ("JIU/NOTE/2022/1/Rev.1", "1", "CEB", CEB_PHRASE, "2025-02-28", PBC38_SRC),
         ("JIU/NOTE/2022/1/Rev.1", "4", "CEB", CEB_PHRASE, "2025-02-28", PBC38_SRC),
-        ("JIU/REP/2023/3", "4", "CEB", INTER_AGENCY, "2025-02-28", PBC38_SRC),
+        # WO/PBC/38/2 l. 972 "通过适当机构间机制" and l. 984 "通过机构间机制": no mechanism named, so not the CEB
+        ("JIU/REP/2023/3", "4", "unspecified inter-agency mechanism", INTER_AGENCY, "2025-02-28", PBC38_SRC),
         ("JIU/REP/2023/8", "7", "HR Network", f"{hr} / {INTER_AGENCY}", "2025-02-28", PBC38_SRC),
         ("JIU/REP/2024/2", "3", "CEB", CEB_PHRASE, "2025-02-28", PBC38_SRC),
         ("JIU/REP/2024/3", "1", "CEB", CEB_PHRASE, "2025-02-28", PBC38_SRC),
@@ -614,42 +615,88 @@ def test_corpus_documents_citing(corpus):
 
 
 ORG = "https://w3id.org/jiukg/id/org/"
-# The CEB machinery as the CEB overview 2022 describes it (data/reference/organizations.ttl): name
-# (English acronym, else English label), kind, part of
+UNSPECIFIED = "https://w3id.org/jiukg/ontology#UnspecifiedInterAgencyMechanism"
+# The CEB machinery (data/reference/organizations.ttl) placed only as a source says: name (English
+# acronym, else English label), kind, part of. CEB overview 2022 para. 2 (l. 58): the CEB's subsidiary
+# mechanisms are the HLCM and the HLCP; no document puts the UNSDG, the DTN, the Legal Network, the
+# CCS-UNS, the OSH Forum or the treasury working group under anything; A/80/263/Add.1 para. 7
+# (l. 90-94): "相互承认同业交流群及其倡导者网络" — the champions network is the community of practice's own,
+# and both are informal groups (这些非正式小组) with no parent named.
 MECHANISMS = [
-    ("BIG", "InterAgencyMechanism", "UNSDG"), ("CCS-UNS", "InterAgencyMechanism", "HLCP"),
+    ("BIG", "InterAgencyMechanism", "UNSDG"), ("CCS-UNS", "InterAgencyMechanism", ""),
     ("CEB", "InterAgencyMechanism", ""),
     ("CEB Task Force on Addressing Sexual Harassment within the Organizations of the United Nations System",
      "TaskForce", "CEB"),
-    ("DTN", "Network", "HLCM"), ("DTN Cloud Computing Community of Practice", "CommunityOfPractice", "HLCM-DTN"),
+    ("DTN", "Network", ""), ("DTN Cloud Computing Community of Practice", "CommunityOfPractice", "HLCM-DTN"),
     ("FBN", "Network", "HLCM"), ("HLCM", "HighLevelCommittee", "CEB"),
     ("HLCM Cross-Functional Task Force on Diversity, Equity and Inclusion", "TaskForce", "HLCM"),
-    ("HLCM Occupational Safety and Health Forum", "InterAgencyMechanism", "HLCM"),
+    ("HLCM Occupational Safety and Health Forum", "InterAgencyMechanism", ""),
     ("HLCM Risk Management Forum", "InterAgencyMechanism", "HLCM"), ("HLCP", "HighLevelCommittee", "CEB"),
     ("HLCP Strategic Foresight Network", "Network", "HLCP"), ("HLCP Task Team on Inequalities", "TaskForce", "HLCP"),
     ("HR Network", "Network", "HLCM"), ("IASG", "InterAgencyMechanism", ""), ("IAWG-AI", "TaskForce", "HLCP"),
-    ("Mutual Recognition Champions Network", "Network", "HLCM"),
-    ("Mutual Recognition Community of Practice", "CommunityOfPractice", "HLCM"),
+    ("Mutual Recognition Champions Network", "Network", "MR-COP"),
+    ("Mutual Recognition Community of Practice", "CommunityOfPractice", ""),
     ("Network of Focal Points on Multilingualism", "Network", ""), ("PN", "Network", "HLCM"),
     ("Task Force on Accounting Standards", "TaskForce", "HLCM"),
     ("Task Force on the Future of the United Nations System Workforce", "TaskForce", "CEB"),
-    ("UNSDG", "InterAgencyMechanism", "CEB"), ("UNSDG Task Team on Mutual Recognition", "TaskForce", "UNSDG"),
-    ("United Nations System Legal Network", "Network", "HLCM"),
+    ("UNSDG", "InterAgencyMechanism", ""), ("UNSDG Task Team on Mutual Recognition", "TaskForce", "UNSDG"),
+    ("United Nations System Legal Network", "Network", ""),
     ("United Nations System Workplace Mental Health and Well-being Strategy Implementation Board",
      "InterAgencyMechanism", ""),
-    ("Working Group on Common Treasury Services", "InterAgencyMechanism", "HLCM-FB"),
+    ("Working Group on Common Treasury Services", "InterAgencyMechanism", ""),
+    ("unspecified inter-agency mechanism", "InterAgencyMechanism", ""),
 ]
+U = "unspecified inter-agency mechanism"
 # What the documents tie to a mechanism: WIPO's assessments defer (deferredTo, by organisation and
-# report: WO/PBC/38/2, and WO/PBC/35/2 for JIU/REP/2019/8), and recommendation texts name the CEB or
-# an inter-agency mechanism (toBeImplementedThrough)
+# report: WO/PBC/38/2, and WO/PBC/35/2 for JIU/REP/2019/8, md l. 234 "将在首协会的框架内考虑"); the
+# phrase names the mechanism or none (WO/PBC/38/2 l. 984 and 1015: "通过机构间机制")
 DEFERRED = [("CEB", "JIU/NOTE/2022/1/Rev.1", "1", "WO-PBC-38-2"), ("CEB", "JIU/NOTE/2022/1/Rev.1", "4", "WO-PBC-38-2"),
-            ("CEB", "JIU/REP/2019/8", "4", "WO-PBC-35-2"), ("CEB", "JIU/REP/2023/3", "4", "WO-PBC-38-2"),
-            ("CEB", "JIU/REP/2023/3", "5", "WO-PBC-38-2"), ("CEB", "JIU/REP/2024/2", "3", "WO-PBC-38-2"),
+            ("CEB", "JIU/REP/2019/8", "4", "WO-PBC-35-2"), (U, "JIU/REP/2023/3", "4", "WO-PBC-38-2"),
+            (U, "JIU/REP/2023/3", "5", "WO-PBC-38-2"), ("CEB", "JIU/REP/2024/2", "3", "WO-PBC-38-2"),
             ("CEB", "JIU/REP/2024/3", "1", "WO-PBC-38-2"), ("HR Network", "JIU/REP/2023/8", "7", "WO-PBC-38-2")]
+# recommendation texts to be carried out through the CEB, or "through the relevant / appropriate
+# inter-agency mechanisms" (WO/PBC/35/2 md l. 187 "通过相关机构间机制"; WO/PBC/38/2 l. 972 "通过适当机构间机制")
 THROUGH = [("CEB", rep, rec) for rep, rec in [
-    ("JIU/NOTE/2022/1/Rev.1", "1"), ("JIU/NOTE/2022/1/Rev.1", "4"), ("JIU/REP/2020/8", "8"), ("JIU/REP/2023/3", "4"),
+    ("JIU/NOTE/2022/1/Rev.1", "1"), ("JIU/NOTE/2022/1/Rev.1", "4"),
     ("JIU/REP/2023/8", "7"), ("JIU/REP/2024/2", "3"), ("JIU/REP/2024/3", "1"), ("JIU/REP/2024/3", "2"),
-    ("JIU/REP/2024/4", "2")]]
+    ("JIU/REP/2024/4", "2")]] + [(U, "JIU/REP/2020/8", "8"), (U, "JIU/REP/2023/3", "4")]
+# Mechanisms a text names (namesMechanism): (name, report, rec, organization: WIPO for an assessment,
+# CEB for a comment, '' for the recommendation's own text, pointer)
+_C2 = "JIU/REP/2024/4/ceb-comment/rec/2/A-80-263-Add.1"
+NAMED = [
+    # recommendation texts
+    ("CEB", "JIU/NOTE/2022/1/Rev.1", "1", "", "JIU/NOTE/2022/1/Rev.1/rec/1"),  # PBC/38 l. 1067 在首协会的框架内
+    ("CEB", "JIU/NOTE/2022/1/Rev.1", "4", "", "JIU/NOTE/2022/1/Rev.1/rec/4"),  # l. 1142 作为首协会成员
+    ("CEB", "JIU/REP/2023/8", "7", "", "JIU/REP/2023/8/rec/7"),  # l. 775 作为…（首协会）的成员
+    ("HR Network", "JIU/REP/2023/8", "7", "", "JIU/REP/2023/8/rec/7"),  # l. 775 管理问题高级别委员会人力资源网
+    ("CEB", "JIU/REP/2024/2", "3", "", "JIU/REP/2024/2/rec/3"),  # l. 562
+    ("CEB", "JIU/REP/2024/3", "1", "", "JIU/REP/2024/3/rec/1"),  # l. 531
+    ("CEB", "JIU/REP/2024/3", "2", "", "JIU/REP/2024/3/rec/2"),  # l. 170
+    ("CEB", "JIU/REP/2024/4", "2", "", "JIU/REP/2024/4/rec/2"),  # PBC/38 l. 475; note l. 68
+    ("Mutual Recognition Community of Practice", "JIU/REP/2024/4", "2", "", "JIU/REP/2024/4/rec/2"),  # 相互承认做法社区 / 同业交流群
+    ("Mutual Recognition Champions Network", "JIU/REP/2024/4", "2", "", "JIU/REP/2024/4/rec/2"),  # 相互承认倡导者网络
+    ("HLCM", "JIU/REP/2024/4", "4", "", "JIU/REP/2024/4/rec/4"),  # note l. 175 管理问题高级别委员会网络准则
+    ("UNSDG", "JIU/REP/2020/2", "3", "", "JIU/REP/2020/2/rec/3"),  # PBC/35 md l. 212 与联合国可持续发展集团协商
+    # WIPO's assessments
+    ("CEB", "JIU/NOTE/2022/1/Rev.1", "1", "WIPO", "JIU/NOTE/2022/1/Rev.1/rec/1/status/WIPO/WO-PBC-38-2"),
+    ("CEB", "JIU/NOTE/2022/1/Rev.1", "4", "WIPO", "JIU/NOTE/2022/1/Rev.1/rec/4/status/WIPO/WO-PBC-38-2"),
+    ("CEB", "JIU/REP/2019/8", "4", "WIPO", "JIU/REP/2019/8/rec/4/status/WIPO/WO-PBC-35-2"),
+    ("CEB", "JIU/REP/2024/2", "3", "WIPO", "JIU/REP/2024/2/rec/3/status/WIPO/WO-PBC-38-2"),
+    ("CEB", "JIU/REP/2024/3", "1", "WIPO", "JIU/REP/2024/3/rec/1/status/WIPO/WO-PBC-38-2"),
+    ("HR Network", "JIU/REP/2023/8", "7", "WIPO", "JIU/REP/2023/8/rec/7/status/WIPO/WO-PBC-38-2"),  # l. 789
+    # PBC/38 l. 1037 数字与技术网络（DTN）云计算实践社区; PBC/35 md l. 244 数字和技术网（DTN）云采用分组
+    ("DTN", "JIU/REP/2019/5", "1", "WIPO", "JIU/REP/2019/5/rec/1/status/WIPO/WO-PBC-38-2"),
+    ("DTN Cloud Computing Community of Practice", "JIU/REP/2019/5", "1", "WIPO",
+     "JIU/REP/2019/5/rec/1/status/WIPO/WO-PBC-38-2"),
+    ("DTN Cloud Computing Community of Practice", "JIU/REP/2019/5", "1", "WIPO",
+     "JIU/REP/2019/5/rec/1/status/WIPO/WO-PBC-35-2"),
+    ("UNSDG", "JIU/REP/2020/2", "3", "WIPO", "JIU/REP/2020/2/rec/3/status/WIPO/WO-PBC-35-2"),  # md l. 213
+    # the CEB's comments (A/80/263/Add.1 paras 6, 7, 9, 10 on rec. 2; para. 17 on rec. 4)
+    ("CEB", "JIU/REP/2024/4", "2", "CEB", _C2), ("Mutual Recognition Community of Practice", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("HLCM", "JIU/REP/2024/4", "2", "CEB", _C2), ("UNSDG", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("BIG", "JIU/REP/2024/4", "2", "CEB", _C2), ("United Nations System Legal Network", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("BIG", "JIU/REP/2024/4", "4", "CEB", "JIU/REP/2024/4/ceb-comment/rec/4/A-80-263-Add.1"),
+]
 
 
 def test_corpus_mechanisms(corpus):
@@ -658,20 +705,23 @@ def test_corpus_mechanisms(corpus):
     got = sorted((x[1], x[2], x[3].removeprefix(ORG), x[4], x[5], x[6], x[7], x[8].removeprefix(doc))
                  for x in rows(r))
     kinds = {name: (kind, part) for name, kind, part in MECHANISMS}
-    linked = {name for name, *_ in DEFERRED + THROUGH}
+    linked = {name for name, *_ in DEFERRED + THROUGH + NAMED}
     expected = [(n, k, part, "", "", "", "", "") for n, (k, part) in kinds.items() if n not in linked]
     expected += [(n, *kinds[n], "deferredTo", rep, rec, "WIPO", f"{rep}/rec/{rec}/status/WIPO/{src}")
                  for n, rep, rec, src in DEFERRED]
     expected += [(n, *kinds[n], "toBeImplementedThrough", rep, rec, "", f"{rep}/rec/{rec}") for n, rep, rec in THROUGH]
-    assert len(expected) == 43
+    expected += [(n, *kinds[n], "namesMechanism", rep, rec, org, ptr) for n, rep, rec, org, ptr in NAMED]
+    assert len(expected) == 64
     assert got == sorted(expected)
-    assert {x[0] for x in rows(r)} == {ORG + m for m in (
+    assert {x[0] for x in rows(r)} == {UNSPECIFIED} | {ORG + m for m in (
         "UNSDG-BIG", "CCS-UNS", "CEB", "TF-SEXUAL-HARASSMENT", "HLCM-DTN", "DTN-CLOUD-COP", "HLCM-FB", "HLCM",
         "HLCM-DEI", "HLCM-OSH", "HLCM-RMF", "HLCP", "HLCP-SFN", "HLCP-INEQ", "HLCM-HR", "IASG", "HLCP-IAWG-AI",
         "MR-CHAMPIONS", "MR-COP", "MULTILINGUALISM-FPN", "HLCM-PN", "HLCM-TFAS", "TF-FUTURE-WORKFORCE", "UNSDG",
         "UNSDG-MR-TT", "HLCM-LN", "MHWB-IB", "HLCM-FB-CTS")}
     hr = rows(run(corpus, "mechanisms", mechanism="HR Network"), "name", "via", "report", "rec", "organization")
-    assert hr == [("HR Network", "deferredTo", "JIU/REP/2023/8", "7", "WIPO")]
+    assert hr == [("HR Network", "deferredTo", "JIU/REP/2023/8", "7", "WIPO"),
+                  ("HR Network", "namesMechanism", "JIU/REP/2023/8", "7", ""),
+                  ("HR Network", "namesMechanism", "JIU/REP/2023/8", "7", "WIPO")]
 
 
 def test_corpus_provenance(corpus):
