@@ -1297,6 +1297,46 @@ class _Reader:
             f"the text stops at line {last} before “{closing}”, the line that closes the document")))
 
 
+def _earlier_status(r: Record) -> tuple[str | None, str | None] | None:
+    """(acceptance, implementation) in the earlier report, as the record's notes state it, or None.
+
+    "之前为X" gives X on its dimension; the other follows from the scheme: an implementation status
+    is given only for an accepted recommendation (so "之前为“正在落实”" was accepted, in progress), and a
+    recommendation under consideration or not accepted has none. "与之前状态相比无变化" gives the
+    current status. "评估已更新" alone says nothing about the status."""
+    if r.previous_acceptance or r.previous_implementation:
+        acc = r.previous_acceptance or ("accepted" if r.previous_implementation else r.acceptance)
+        imp = r.previous_implementation
+        if imp is None and acc == r.acceptance == "accepted":
+            imp = r.implementation  # only the acceptance note was printed: implementation as now
+        return acc, imp
+    if r.unchanged and r.acceptance:
+        return r.acceptance, r.implementation
+    return None
+
+
+def _emit_earlier(g, text: SourceText, sym: str, lang: str, r: Record, rec, st, org, org_code: str, d,
+                  earlier: tuple[str, URIRef]) -> None:
+    """The earlier report's statement that the record's status-change notes state: reported in that
+    report (known here by its symbol only, and no as-at date), recounted in this one, derived from
+    the note lines; this record's statement points to it (jiu:previousStatement)."""
+    prev_sym, prev_doc = earlier
+    acc, imp = _earlier_status(r)
+    s0 = status_iri(r.report, r.number, org_code, prev_sym)
+    g.add((s0, RDF.type, JIU.StatusStatement))
+    g.add((s0, JIU.aboutRecommendation, rec))
+    g.add((s0, JIU.reportingOrganization, org))
+    g.add((s0, JIU.reportedIn, prev_doc))
+    g.add((s0, JIU.recountedIn, d))
+    if acc:
+        g.add((s0, JIU.acceptance, concept("acceptance", acc)))
+    if imp:
+        g.add((s0, JIU.implementation, concept("implementation", imp)))
+    g.add((st, JIU.previousStatement, s0))
+    for ln in sorted(set(r.note_lines)) or [r.start_line]:
+        derived(g, s0, text, sym, ln, ln, lang)
+
+
 def _end_of_month(y: int, m: int) -> date:
     if m == 12:
         return date(y, 12, 31)
@@ -1377,9 +1417,17 @@ class ProgressReportLoader(Loader):
                         g.add((s, prop, inst))
                         g.add((inst, RDF.type, TIME.Instant))
                         g.add((inst, TIME.inXSDDate, date_literal(dd)))
+        prev_docs = []
         for prev in doc.previous_reports:
             p = document(g, prev, JIU.ProgressReport, "progress-report")
             g.add((d, DCTERMS.references, p))
+            prev_docs.append((prev, p))
+        # the earlier report the status-change notes speak of: the one the body names as the previous
+        # report ("自向成员国提交上一份报告（WO/PBC/37/6 Rev.）以来"); none if it names none or several
+        earlier = prev_docs[0] if len(prev_docs) == 1 else None
+        as_ofs = sorted({r.as_of for r in doc.records if r.as_of})
+        if as_ofs:
+            g.add((d, JIU.statusesAsOf, date_literal(date.fromisoformat(as_ofs[-1]))))
         # the JIU publications the report speaks of
         pubs = {}
         for psym, info in doc.publications.items():
@@ -1451,6 +1499,9 @@ class ProgressReportLoader(Loader):
             for ln in sorted(set(r.note_lines) - set(range(r.start_line, r.end_line + 1))):
                 derived(g, st, text, sym, ln, ln, lang)
             counts["status"] += 1
+            if earlier is not None and org is not None and _earlier_status(r):
+                _emit_earlier(g, text, sym, lang, r, rec, st, org, org_code, d, earlier)
+                counts["earlier status"] += 1
         for rv in doc.reviews:
             ri = review_iri(rv.code)
             g.add((ri, RDF.type, JIU.JIUReview))
@@ -1486,6 +1537,6 @@ class ProgressReportLoader(Loader):
                 g.add((li, JIU.jiuLink, Literal(u, datatype=XSD.anyURI)))
             derived(g, li, text, sym, x.start_line, x.end_line, lang)
             counts["listing"] += 1
-        for k in ("recommendation", "status", "review", "listing"):
+        for k in ("recommendation", "status", "earlier status", "review", "listing"):
             counts.setdefault(k, 0)
         return Extraction(symbol=sym, kind=self.kind, graph=g, records=counts, warnings=warnings, data=doc)
