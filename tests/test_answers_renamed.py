@@ -140,3 +140,46 @@ def test_past_deadline_answers_with_the_statuses_known_at_the_date(renamed_store
     later = st.run("past-deadline", {"before": "2025-03-01", "org": "WIPO"})
     assert [(str(x["report"]), str(x["rec"]), str(x["source"])) for x in later.rows] == [
         ("JIU/REP/2023/3", "1", PBC38)]
+
+
+def test_every_placement_quotes_its_source(corpus_dir):
+    """Each org:subOrganizationOf in the reference data comes with the words of a corpus document that
+    say it (the document found by its symbol as the loaders read it, not by file name); a mechanism
+    placed by no document has no parent and says so."""
+    import re
+
+    from rdflib.namespace import ORG
+
+    from jiukg.namespaces import JIU
+    from jiukg.ontology import reference_graph
+    from loaders import load_text
+    from loaders.base import SourceText
+
+    texts = {}
+    for p in corpus_dir.iterdir():
+        if p.name != "README.md":
+            src = SourceText.from_file(p)
+            texts[load_text(src).symbol] = re.sub(r"\s+", "", src.raw)
+    g = reference_graph()
+    mechanisms = set(g.subjects(JIU.placementEvidence, None)) | set(g.subjects(JIU.placementStated, None))
+    assert len(mechanisms) >= 25
+    for m in mechanisms:
+        parent, stated = g.value(m, ORG.subOrganizationOf), g.value(m, JIU.placementStated)
+        if stated is not None and not stated.toPython():
+            assert parent is None, m  # nothing placed where no document places it
+        else:
+            assert parent is not None, m
+        for ev in g.objects(m, JIU.placementEvidence):
+            doc = str(g.value(m, JIU.placementSource)).split("/id/doc/", 1)[1]
+            for part in str(ev).split("…"):  # "…": a page break and footnotes between the parts
+                assert re.sub(r"\s+", "", part) in texts[doc], (m, part)
+    org = "https://w3id.org/jiukg/id/org/"
+    from rdflib import URIRef
+
+    # CEB overview para. 2: the CEB's subsidiary mechanisms are the HLCM and the HLCP; the UNSDG is not
+    # placed under the CEB by any document; A/80/263/Add.1 para. 7: informal groups, the network the CoP's own
+    assert g.value(URIRef(org + "HLCM"), ORG.subOrganizationOf) == URIRef(org + "CEB")
+    assert g.value(URIRef(org + "UNSDG"), ORG.subOrganizationOf) is None
+    assert g.value(URIRef(org + "MR-COP"), ORG.subOrganizationOf) is None
+    assert g.value(URIRef(org + "MR-CHAMPIONS"), ORG.subOrganizationOf) == URIRef(org + "MR-COP")
+    assert g.value(URIRef(org + "MR-COP"), JIU.informalGroup).toPython() is True

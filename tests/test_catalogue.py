@@ -15,7 +15,7 @@ from rdflib import Dataset, Literal, URIRef
 
 from answers_expected import DEFERRALS, OVERDUE_2023_03_01, STATUS_CHANGES
 from jiukg import catalogue
-from jiukg.catalogue import CatalogueError, UnknownQuery
+from jiukg.catalogue import CatalogueError, UnknownQuery, UnknownValue
 from jiukg.namespaces import BASE, status_iri
 from jiukg.paths import CORPUS_DIR, QUERIES_DIR
 
@@ -150,8 +150,13 @@ def test_string_values_are_data_and_come_back_unchanged(memory_store, tmp_path, 
 @pytest.mark.parametrize("value", NASTY)
 def test_injection_leaves_the_store_unchanged(fx, value):
     before_count, before_dump = fx.count(), fx.export("nquads")
-    assert rows(run(fx, "ceb-deferrals", org=value)) == []
-    assert rows(run(fx, "recommendation-status", org=value, report=value)) == []
+    # the value is data in the check of known organisations (it names none) and in the query itself
+    with pytest.raises(UnknownValue) as e:
+        run(fx, "ceb-deferrals", org=value)
+    assert repr(value) in str(e.value) and "known: ILO, WIPO" in str(e.value)
+    for name, params in (("ceb-deferrals", {"org": value}), ("recommendation-status", {"org": value, "report": value})):
+        q = catalogue.get_query(name)
+        assert rows(fx.query(catalogue.bound_text(q, catalogue.bind(q, params)))) == []
     assert fx.count() == before_count and fx.export("nquads") == before_dump
     with pytest.raises(CatalogueError):  # an IRI with > or a newline is refused before any query
         run(fx, "provenance", resource="https://w3id.org/jiukg/id/x" + value)
@@ -227,7 +232,9 @@ def test_ceb_deferrals_fixture(fx):
     assert rows(run(fx, "ceb-deferrals", org="ilo"), "report", "rec", "mechanism", "source") == [
         ("JIU/REP/2024/3", "1", "HLCM", "ILO/TEST/1")]
     assert rows(run(fx, "ceb-deferrals", org="OMPI")) == rows(r)
-    assert rows(run(fx, "ceb-deferrals", org="UNDP")) == []
+    # an organisation that reports nothing here is an error naming those that do, not an empty answer
+    with pytest.raises(UnknownValue, match=r"no organisation 'UNDP' in the data; known: ILO, WIPO"):
+        run(fx, "ceb-deferrals", org="UNDP")
 
 
 def test_recommendation_status_fixture(fx):
@@ -343,7 +350,8 @@ def test_resolutions_covered_fixture(fx):
         ("A/76/644", "A/RES/75/242A", "138", "A/76/307/Add.1"),
         ("A/76/644", "A/RES/75/252", "141", ""),
     ]
-    assert rows(run(fx, "resolutions-covered", report="A/99/1")) == []
+    with pytest.raises(UnknownValue, match="no document 'A/99/1'"):
+        run(fx, "resolutions-covered", report="A/99/1")
 
 
 def test_documents_citing_fixture(fx):
@@ -824,9 +832,17 @@ def test_service_errors(client, fx):
     assert client.get("/queries/provenance", params={"resource": "https://x/a>b"}).status_code == 400
     before = fx.export("nquads")
     r = client.get("/queries/ceb-deferrals", params={"org": 'WIPO" } ; DROP ALL ; #'})
-    assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+    assert r.status_code == 400 and "no organisation" in r.text and "ILO, WIPO" in r.text
+    # unknown organisation, mechanism or report: 400 naming the known values
+    r = client.get("/queries/ceb-deferrals", params={"org": "UNICEF"})
+    assert r.status_code == 400 and "'UNICEF'" in r.text and "known: ILO, WIPO" in r.text
+    r = client.get("/queries/mechanisms", params={"mechanism": "No Such Network"})
+    assert r.status_code == 400 and "inter-agency mechanism" in r.text and "HLCM" in r.text
+    r = client.get("/queries/status-history", params={"report": "JIU/REP/2099/1", "rec": "1"})
+    assert r.status_code == 400 and "JIU/REP/2024/3" in r.text
+    assert client.get("/queries/ceb-deferrals", params={"org": "wipo"}).status_code == 200
     html_page = client.get("/queries/ceb-deferrals", params={"org": "<script>x</script>", "format": "html"})
-    assert "<script>x</script>" not in html_page.text and "&lt;script&gt;" in html_page.text
+    assert "<script>x</script>" not in html_page.text
     assert fx.export("nquads") == before
     assert client.get("/queries/ceb-deferrals?format=xml").status_code == 400
 
