@@ -337,9 +337,13 @@ def test_reports_with_ceb_comments_fixture(fx):
 
 
 def test_implementation_rates_fixture(fx):
+    # the fixture's observations say neither where they are printed nor that "implemented" counts the closed
     assert rows(run(fx, "implementation-rates")) == [
-        ("JIU", "2011", "2020", "", "", "", "", "85.5", "A/76/644"),
-        ("OIOS", "2010-01-01", "2021-06-30", "全部建议", "12075", "11139", "936", "92.2", "A/76/644"),
+        ("JIU", "2011", "2020", "", "implemented", "", "85.5", "period", "", "false", "A/76/644"),
+        ("OIOS", "2010-01-01", "2021-06-30", "全部建议", "implemented", "", "92.2", "period", "", "false", "A/76/644"),
+        ("OIOS", "2010-01-01", "2021-06-30", "全部建议", "implemented", "11139", "", "period", "", "false", "A/76/644"),
+        ("OIOS", "2010-01-01", "2021-06-30", "全部建议", "issued", "12075", "", "period", "", "false", "A/76/644"),
+        ("OIOS", "2010-01-01", "2021-06-30", "全部建议", "outstanding", "936", "", "period", "", "false", "A/76/644"),
     ]
     assert [x[0] for x in rows(run(fx, "implementation-rates", body="jiu"))] == ["JIU"]
 
@@ -559,54 +563,71 @@ SG11 = "A/76/644"
 
 
 def _rates_expected() -> list[tuple[str, ...]]:
-    """implementation-rates rows, written from A/76/644: Annex III and paragraphs 90-92.
+    """implementation-rates rows, one per printed figure, written from A/76/644: Annex III (l. 2826-2874) and
+    paragraphs 90-92 (l. 1074-1112). Columns: body, periodStart, periodEnd, category, measure, count, rate,
+    scope, location, periodInferred, source.
 
-    Annex III gives, per column, the recommendations implemented in that period and the cumulative rate
-    since 2010 up to the column's end: one observation per period (the first column is both) and one per
-    cumulative period; the last cumulative one also carries the totals (issued, implemented, in progress)."""
+    Annex III gives, per column, the recommendations implemented ("已执行") in that period and the cumulative
+    implementation rate ("累计执行率") since the first year up to the column's end; the totals (issued,
+    implemented, "因时过境迁而不必执行/不再执行" closed, "执行中" outstanding) close the row. Its columns
+    "2020a" and "2021a" end on 30 June (footnote a); their beginnings are the loader's reading."""
     out = []
 
     def annex(body, category, columns, implemented, rates, totals):
+        first = columns[0][0]
         for i, ((start, end), n, rate) in enumerate(zip(columns, implemented, rates)):
-            if i == 0:
-                out.append((body, start, end, category, "", str(n), "", str(rate), SG11))
-                continue
-            issued, done, left = totals if i == len(columns) - 1 else ("", "", "")
-            out.append((body, start, end, category, "", str(n), "", "", SG11))
-            out.append((body, columns[0][0], end, category, issued, done, left, str(rate), SG11))
+            inferred = "true" if len(start) > 4 else "false"
+            # the first column is both its period and the running total
+            out.append((body, start, end, category, "implemented", str(n), "", "cumulative" if i == 0 else "period",
+                        "Annex III", inferred, SG11))
+            out.append((body, first, end, category, "implemented", "", str(rate), "cumulative", "Annex III", "false",
+                        SG11))
+        issued, done, closed, left = totals
+        end = columns[-1][1]
+        for measure, v in (("issued", issued), ("implemented", done), ("closed", closed), ("outstanding", left)):
+            out.append((body, first, end, category, measure, v, "", "cumulative", "Annex III", "false", SG11))
 
     oios = [("2010", "2017"), ("2018", "2018"), ("2019-01-01", "2020-06-30"), ("2020-07-01", "2021-06-30")]
-    annex("OIOS", "all", oios, [7276, 953, 1052, 1136], [88, 87, 89, 92], ("12075", "10417", "936"))
-    annex("OIOS", "critical", oios, [1087, 17, 20, 15], [98, 97, 98, 99], ("1202", "1139", "14"))
+    annex("OIOS", "all", oios, [7276, 953, 1052, 1136], [88, 87, 89, 92], ("12075", "10417", "722", "936"))
+    annex("OIOS", "critical", oios, [1087, 17, 20, 15], [98, 97, 98, 99], ("1202", "1139", "49", "14"))
     boa = [("2010", "2011"), ("2012", "2013")] + [(str(y), str(y)) for y in range(2014, 2021)]
     annex("BOA", "volume-I", boa, [42, 37, 5, 6, 17, 31, 13, 49, 96], [64, 86, 74, 68, 63, 64, 54, 58, 66],
-          ("662", "296", "289"))
+          ("662", "296", "77", "289"))
     annex("BOA", "volume-II", boa, [179, 95, 76, 45, 39, 34, 57, 24, 42], [95, 98, 96, 93, 96, 94, 93, 90, 91],
-          ("735", "591", "89"))
+          ("735", "591", "55", "89"))
+
+    def para(body, start, end, category, n, issued, done, rate, left):
+        # "已执行或不再执行" (implemented or no longer applicable): implemented-or-closed, not Annex III's "已执行"
+        where = f"paragraph {n}"
+        out.extend([(body, start, end, category, "issued", issued, "", "period", where, "false", SG11),
+                    (body, start, end, category, "implemented-or-closed", done, "", "period", where, "false", SG11),
+                    (body, start, end, category, "implemented-or-closed", "", rate, "period", where, "false", SG11),
+                    (body, start, end, category, "outstanding", left, "", "period", where, "false", SG11)])
+
+    # para. 90 (a), (b): January 2010 to June 2021, compared with January 2010 to June 2020 (the critical ones'
+    # 97 % of 2020 is the paragraph's; Annex III prints 98 for the same period: two figures, two locations)
+    para("OIOS", "2010", "2021-06-30", "all", 90, "12075", "11139", "92.2", "936")
+    para("OIOS", "2010", "2020-06-30", "all", 90, "11179", "10003", "89.5", "1176")
+    para("OIOS", "2010", "2021-06-30", "critical", 90, "1202", "1188", "99", "14")
+    para("OIOS", "2010", "2020-06-30", "critical", 90, "1195", "1159", "97", "36")
+    # para. 91: volumes I and II together, 2010-2020
+    para("BOA", "2010", "2020", "volumes-I-II", 91, "1397", "1019", "73", "378")
+    # para. 92: the Secretariat's acceptance rate ("接受建议率") and the implementation rate of accepted ones
     out += [
-        # para. 90 (a), (b): January 2010 to June 2021, compared with January 2010 to June 2020
-        ("OIOS", "2010", "2021-06-30", "all", "12075", "11139", "936", "92.2", SG11),
-        ("OIOS", "2010", "2020-06-30", "all", "11179", "10003", "1176", "89.5", SG11),
-        ("OIOS", "2010", "2021-06-30", "critical", "1202", "1188", "14", "99", SG11),
-        ("OIOS", "2010", "2020-06-30", "critical", "1195", "1159", "36", "97", SG11),
-        # para. 91: volumes I and II together, 2010-2020
-        ("BOA", "2010", "2020", "volumes-I-II", "1397", "1019", "378", "73", SG11),
-        # para. 92: rates of accepted recommendations implemented; the acceptance rates (62.2 and 66.8 %)
-        # are on the "all" observations, which give no implementation rate
-        ("JIU", "2011", "2020", "accepted", "", "", "", "85.5", SG11),
-        ("JIU", "2011", "2020", "all", "", "", "", "", SG11),
-        ("JIU", "2010", "2019", "accepted", "", "", "", "85.9", SG11),
-        ("JIU", "2010", "2019", "all", "", "", "", "", SG11),
+        ("JIU", "2011", "2020", "all", "accepted", "", "62.2", "period", "paragraph 92", "false", SG11),
+        ("JIU", "2011", "2020", "accepted", "implemented", "", "85.5", "period", "paragraph 92", "false", SG11),
+        ("JIU", "2010", "2019", "all", "accepted", "", "66.8", "period", "paragraph 92", "false", SG11),
+        ("JIU", "2010", "2019", "accepted", "implemented", "", "85.9", "period", "paragraph 92", "false", SG11),
     ]
     return out
 
 
 def test_corpus_implementation_rates(corpus):
     r = run(corpus, "implementation-rates")
-    assert r.variables == ["body", "periodStart", "periodEnd", "category", "issued", "implemented", "outstanding",
-                           "rate", "source"]
+    assert r.variables == ["body", "periodStart", "periodEnd", "category", "measure", "count", "rate", "scope",
+                           "location", "periodInferred", "source"]
     expected = _rates_expected()
-    assert len(expected) == 57
+    assert len(expected) == 92
     assert sorted(rows(r)) == sorted(expected)
     assert rows(run(corpus, "implementation-rates", body="jiu")) == [x for x in rows(r) if x[0] == "JIU"]
 
