@@ -1529,6 +1529,8 @@ class ProgressReportLoader(Loader):
                 g.add((li, JIU.outstandingCount, Literal(x.outstanding, datatype=XSD.integer)))
             for a in x.addressees:
                 g.add((li, JIU.addresseeKind, concept("addressee", a)))
+            if x.ceb_comments:  # the CEB-comments cell as printed: filled, with or without a symbol
+                g.add((li, JIU.cebCommentsCell, Literal(x.ceb_comments, lang=lang)))
             for c in x.ceb_documents:
                 cd = document(g, c, JIU.CEBCommentsNote, "ceb-comments-note")
                 g.add((li, JIU.cebCommentsDocument, cd))

@@ -183,3 +183,32 @@ def test_every_placement_quotes_its_source(corpus_dir):
     assert g.value(URIRef(org + "MR-COP"), ORG.subOrganizationOf) is None
     assert g.value(URIRef(org + "MR-CHAMPIONS"), ORG.subOrganizationOf) == URIRef(org + "MR-COP")
     assert g.value(URIRef(org + "MR-COP"), JIU.informalGroup).toPython() is True
+
+
+def test_the_sg_note_as_it_says_it(renamed_store):
+    """A/80/263/Add.1 (the SG note): its symbol is derived, not printed (footnote 1, l. 86: "以文号 A/80/263
+    向大会分发"); the report's official title is the one it prints (l. 7, 13), WIPO's wording (WO/PBC/38/2
+    l. 471) stays WIPO's; para. 17 (l. 183) is the Secretariat's own; paras 16 and 18 (l. 181, 197) say whom
+    recommendations 4 and 5 are addressed to."""
+    from jiukg.store import open_store
+
+    q = """PREFIX jiu: <https://w3id.org/jiukg/ontology#>
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    SELECT ?what ?value WHERE {
+      { <https://w3id.org/jiukg/id/doc/A/80/263/Add.1> jiu:symbolInferred ?value . BIND("inferred" AS ?what) }
+      UNION { <https://w3id.org/jiukg/id/doc/JIU/REP/2024/4> jiu:officialTitle ?value . BIND("official" AS ?what) }
+      UNION { <https://w3id.org/jiukg/id/doc/JIU/REP/2024/4> dcterms:title ?value . BIND("cited" AS ?what) }
+      UNION { ?s a jiu:SecretariatComment ; jiu:paragraphNumber ?value . BIND("secretariat" AS ?what) }
+      UNION { ?c a jiu:CEBComment ; jiu:commentOn/jiu:recommendationNumber ?n ; jiu:stanceAddressee/skos:notation ?a .
+              BIND(CONCAT(STR(?n), " ", STR(?a)) AS ?value) BIND("addressed" AS ?what) }
+    } ORDER BY ?what ?value"""
+    with open_store(str(renamed_store)) as st:
+        got = [(str(r["what"]), str(r["value"])) for r in st.query(q).rows]
+    assert got == [
+        ("addressed", "4 secretary-general"), ("addressed", "5 legislative"),
+        ("cited", "审查联合国系统内部实施相互承认原则的情况"),
+        ("inferred", "true"),
+        ("official", "审查联合国系统内相互承认原则的执行情况"),
+        ("secretariat", "17"),
+    ]

@@ -524,19 +524,28 @@ def test_corpus_ceb_stance_vs_status(corpus):
     WO/PBC/38/2 has recs 1-3 of JIU/REP/2024/4 under consideration."""
     note, uc = "A/80/263/Add.1", "under-consideration"
     assert rows(run(corpus, "ceb-stance-vs-status", report="JIU/REP/2024/4")) == [
-        ("JIU/REP/2024/4", "1", "divided", "并非所有组织都支持", note, "WIPO", "2025-02-28", uc, "", PBC38_SRC),
-        ("JIU/REP/2024/4", "2", "partially-supported", "部分支持", note, "WIPO", "2025-02-28", uc, "", PBC38_SRC),
-        ("JIU/REP/2024/4", "3", "supported", "总体上支持这项建议", note, "WIPO", "2025-02-28", uc, "", PBC38_SRC),
-        ("JIU/REP/2024/4", "4", "noted", "这项建议是向秘书长提出的", note, "", "", "", "", ""),
-        ("JIU/REP/2024/4", "5", "noted", "这项建议是向立法机关和理事机构提出的", note, "", "", "", "", ""),
+        ("JIU/REP/2024/4", "1", "divided", "并非所有组织都支持", note, "WIPO", "2025-02-28", uc, "", PBC38_SRC, ""),
+        ("JIU/REP/2024/4", "2", "partially-supported", "部分支持", note, "WIPO", "2025-02-28", uc, "", PBC38_SRC, ""),
+        ("JIU/REP/2024/4", "3", "supported", "总体上支持这项建议", note, "WIPO", "2025-02-28", uc, "", PBC38_SRC, ""),
+        # paras 16 and 18: noted because addressed to the Secretary-General / to legislative organs
+        ("JIU/REP/2024/4", "4", "noted", "这项建议是向秘书长提出的", note, "", "", "", "", "", "secretary-general"),
+        ("JIU/REP/2024/4", "5", "noted", "这项建议是向立法机关和理事机构提出的", note, "", "", "", "", "",
+         "legislative"),
     ]
 
 
 def test_corpus_ceb_comment_documents_and_active_reports(corpus):
     """Annex IV of WO/PBC/38/2 lists the active reports with their CEB comment documents (none yet for
     JIU/REP/2024/4 there); the SG note A/80/263/Add.1 carries the comments on JIU/REP/2024/4 itself."""
+    # WO/PBC/35/2 md l. 283-287: five active reports whose CEB-comments cell is filled ("首协会评论意见", a link,
+    # "首协会评论意见和检查组的回应" for JIU/REP/2018/4) without a symbol: comments exist, document not named
     assert rows(run(corpus, "reports-with-ceb-comments")) == [
+        ("JIU/REP/2018/4", "", "WO/PBC/35/2"),
+        ("JIU/REP/2019/5", "", "WO/PBC/35/2"),
         ("JIU/REP/2019/5", "A/74/691/Add.1", PBC38_SRC),
+        ("JIU/REP/2019/8", "", "WO/PBC/35/2"),
+        ("JIU/REP/2020/2", "", "WO/PBC/35/2"),
+        ("JIU/REP/2020/7", "", "WO/PBC/35/2"),
         ("JIU/REP/2023/2", "A/79/301/Add.1", PBC38_SRC),
         ("JIU/REP/2023/3", "A/78/595/Add.1", PBC38_SRC),
         ("JIU/REP/2023/8", "A/79/694/Add.1", PBC38_SRC),
@@ -760,7 +769,8 @@ NAMED = [
     ("CEB", "JIU/REP/2024/4", "2", "CEB", _C2), ("Mutual Recognition Community of Practice", "JIU/REP/2024/4", "2", "CEB", _C2),
     ("HLCM", "JIU/REP/2024/4", "2", "CEB", _C2), ("UNSDG", "JIU/REP/2024/4", "2", "CEB", _C2),
     ("BIG", "JIU/REP/2024/4", "2", "CEB", _C2), ("United Nations System Legal Network", "JIU/REP/2024/4", "2", "CEB", _C2),
-    ("BIG", "JIU/REP/2024/4", "4", "CEB", "JIU/REP/2024/4/ceb-comment/rec/4/A-80-263-Add.1"),
+    # para. 17 "秘书处确认，驻地协调员在业务创新小组的指导下": the Secretariat's own paragraph, not the CEB's
+    ("BIG", "JIU/REP/2024/4", "4", "Secretariat", "JIU/REP/2024/4/ceb-comment/rec/4/A-80-263-Add.1/secretariat/17"),
 ]
 
 

@@ -200,7 +200,7 @@ CASES = [
     ("status-assessment-updated-two", add(ST, "jiu:assessmentUpdated", "false"), ST, "jiu:assessmentUpdated", "Violation", "StatusStatementShape", "MaxCount"),
     ("status-is-new-two", add(ST, "jiu:isNew", "true"), ST, "jiu:isNew", "Violation", "StatusStatementShape", "MaxCount"),
     ("status-proposed-datatype", sub(ST, "jiu:proposedForApproval", '"yes"'), ST, "jiu:proposedForApproval", "Violation", "StatusStatementShape", "Datatype"),
-    ("status-assessment-missing", drop(ST, "jiu:managementAssessment"), ST, "jiu:managementAssessment", "Warning", "StatusAssessmentShape", "SPARQL"),
+    ("status-assessment-missing", drop(ST, "jiu:managementAssessment"), ST, "jiu:managementAssessment", "Warning", "StatusAssessmentShape", "MinCount"),
     ("status-assessment-empty", sub(ST, "jiu:managementAssessment", '" "@zh'), ST, "jiu:managementAssessment", "Warning", "StatusAssessmentShape", "Pattern"),
     ("status-implementation-not-accepted", sub(ST, "jiu:acceptance", "acc:under-consideration"), ST, "jiu:implementation", "Violation", "StatusImplementationNeedsAcceptanceShape", "SPARQL"),
     ("status-asof-after-issued", sub(ST, "jiu:asOf", '"2025-04-30"^^xsd:date'), ST, "jiu:asOf", "Violation", "StatusAsOfShape", "SPARQL"),
