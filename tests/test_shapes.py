@@ -32,6 +32,7 @@ REP = "doc/JIU/REP/2024/4"
 REC1, REC2 = REP + "/rec/1", REP + "/rec/2"
 ST = REC2 + "/status/WIPO/WO-PBC-38-2"
 COM = REP + "/ceb-comment/rec/2/A-80-263-Add.1"
+MEN = REC2 + "/mention/MR-COP/WO-PBC-38-2"
 NOTE = "doc/A/80/263/Add.1"
 LST = PR + "/active-report/JIU-REP-2024-4"
 FU = "doc/A/76/644/follow-up/A-RES-75-253"
@@ -138,6 +139,15 @@ CASES = [
     ("rec-deadline", sub(REC2, "jiu:deadline", '"2025"^^xsd:gYear'), REC2, "jiu:deadline", "Violation", "RecommendationShape", "Datatype"),
     ("rec-deadline-text", sub(REC2, "jiu:deadlineText", '"by 2025"'), REC2, "jiu:deadlineText", "Violation", "RecommendationShape", "Datatype"),
     ("rec-channel", sub(REC2, "jiu:toBeImplementedThrough", "<org/WIPO>"), REC2, "jiu:toBeImplementedThrough", "Violation", "RecommendationShape", "Class"),
+    # a mechanism named in a text (jiu:MechanismMention)
+    ("mention-in-missing", drop(MEN, "jiu:mentionedIn"), MEN, "jiu:mentionedIn", "Violation", "MechanismMentionShape", "MinCount"),
+    ("mention-in-two", add(MEN, "jiu:mentionedIn", f"<{REC1}>"), MEN, "jiu:mentionedIn", "Violation", "MechanismMentionShape", "MaxCount"),
+    ("mention-in-literal", sub(MEN, "jiu:mentionedIn", '"rec 2"'), MEN, "jiu:mentionedIn", "Violation", "MechanismMentionShape", "NodeKind"),
+    ("mention-mechanism-missing", drop(MEN, "jiu:mentionedMechanism"), MEN, "jiu:mentionedMechanism", "Violation", "MechanismMentionShape", "MinCount"),
+    ("mention-mechanism-two", add(MEN, "jiu:mentionedMechanism", "<org/CEB>"), MEN, "jiu:mentionedMechanism", "Violation", "MechanismMentionShape", "MaxCount"),
+    ("mention-mechanism-class", sub(MEN, "jiu:mentionedMechanism", "<org/WIPO>"), MEN, "jiu:mentionedMechanism", "Violation", "MechanismMentionShape", "Class"),
+    ("mention-evidence-missing", drop(MEN, "jiu:mentionEvidence"), MEN, "jiu:mentionEvidence", "Violation", "MechanismMentionShape", "MinCount"),
+    ("mention-evidence-lang", sub(MEN, "jiu:mentionEvidence", '"CEB"'), MEN, "jiu:mentionEvidence", "Violation", "MechanismMentionShape", "Datatype"),
     ("rec-channel-evidence-lang", sub(REC2, "jiu:implementationChannelEvidence", '"via CEB"'), REC2, "jiu:implementationChannelEvidence", "Violation", "RecommendationShape", "Datatype"),
     ("rec-channel-evidence", drop(REC2, "jiu:implementationChannelEvidence"), REC2, "jiu:toBeImplementedThrough", "Warning", "RecommendationChannelEvidenceShape", "SPARQL"),
     ("rec-iri-blank", f'INSERT DATA {{ [] a jiu:Recommendation ; jiu:inPublication <{REP}> ; jiu:recommendationNumber 3 ; jiu:recommendationText "x"@zh ; prov:wasDerivedFrom <{P1}> }}', BN, None, "Violation", "RecommendationShape", "NodeKind"),
