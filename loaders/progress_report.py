@@ -52,7 +52,8 @@ deferred to is the one the deferral phrases themselves name (the most specific,
 deepest in the reference data, if several), else jiu:UnspecifiedInterAgencyMechanism
 ("这项建议将通过机构间机制进行处理" names none; the CEB is never assumed).
 Every mechanism the recommendation text or the assessment names is also
-recorded as a jiu:MechanismMention with its sentence (loaders.mechanisms). The channel a recommendation is to be implemented through is
+recorded as a jiu:MechanismMention with its sentence (loaders.mechanisms).
+The channel a recommendation is to be implemented through is
 another matter, read by loaders.mechanisms.implementation_channel, which the
 CEB-comments loader shares: the mechanism named in the recommendation's own
 "通过 / 作为……成员 / 在……框架内" phrase.

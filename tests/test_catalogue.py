@@ -434,7 +434,8 @@ def test_corpus_recommendation_status(corpus):
     recounted = [x for x in rows(r) if x[8] == "WO/PBC/37/6/Rev."]
     assert [(x[1], x[4], x[5], x[6]) for x in recounted] == [
         ("1", "", "accepted", "in-progress"), ("2", "", "under-consideration", ""),
-        ("3", "", "under-consideration", ""), ("4", "", "under-consideration", ""), ("5", "", "under-consideration", "")]
+        ("3", "", "under-consideration", ""), ("4", "", "under-consideration", ""),
+        ("5", "", "under-consideration", "")]
     assert [x for x in rows(r) if x[8] != "WO/PBC/37/6/Rev."] == [
         ("JIU/REP/2023/3", "1", "legislative", "WIPO", "2025-02-28", "accepted", "in-progress", BUDGET, PBC38_SRC),
         ("JIU/REP/2023/3", "2", "legislative", "WIPO", "2025-02-28", "under-consideration", "",
@@ -766,9 +767,11 @@ NAMED = [
      "JIU/REP/2019/5/rec/1/status/WIPO/WO-PBC-35-2"),
     ("UNSDG", "JIU/REP/2020/2", "3", "WIPO", "JIU/REP/2020/2/rec/3/status/WIPO/WO-PBC-35-2"),  # md l. 213
     # the CEB's comments (A/80/263/Add.1 paras 6, 7, 9, 10 on rec. 2; para. 17 on rec. 4)
-    ("CEB", "JIU/REP/2024/4", "2", "CEB", _C2), ("Mutual Recognition Community of Practice", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("CEB", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("Mutual Recognition Community of Practice", "JIU/REP/2024/4", "2", "CEB", _C2),
     ("HLCM", "JIU/REP/2024/4", "2", "CEB", _C2), ("UNSDG", "JIU/REP/2024/4", "2", "CEB", _C2),
-    ("BIG", "JIU/REP/2024/4", "2", "CEB", _C2), ("United Nations System Legal Network", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("BIG", "JIU/REP/2024/4", "2", "CEB", _C2),
+    ("United Nations System Legal Network", "JIU/REP/2024/4", "2", "CEB", _C2),
     # para. 17 "秘书处确认，驻地协调员在业务创新小组的指导下": the Secretariat's own paragraph, not the CEB's
     ("BIG", "JIU/REP/2024/4", "4", "Secretariat", "JIU/REP/2024/4/ceb-comment/rec/4/A-80-263-Add.1/secretariat/17"),
 ]
