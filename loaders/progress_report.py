@@ -83,7 +83,7 @@ from itertools import product
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, TIME, XSD, ORG
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD
 
 from jiukg.namespaces import (
     JIU, LANG, concept, instant_iri, listing_iri, normalize_symbol, rec_iri, review_iri,
@@ -352,6 +352,7 @@ class ProgressReport:
     reporting_org: str | None = None
     prepared_by_secretariat: bool = False
     previous_reports: list[str] = field(default_factory=list)
+    previous_printed: dict = field(default_factory=dict)  # canonical symbol -> as printed ("WO/PBC/37/6 Rev.")
     publications: dict = field(default_factory=dict)  # symbol -> {'title', 'issued', 'new'}
     records: list[Record] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
@@ -714,6 +715,7 @@ class _Reader:
                 sym = normalize_symbol(m["symbol"])
                 if sym not in doc.previous_reports:
                     doc.previous_reports.append(sym)
+                    doc.previous_printed[sym] = m["symbol"].strip()
         self._stated_counts(j)
         for m in lex.annex_announced.finditer(jt):
             if (n := lex.number(m["n"])) is not None:
@@ -1422,6 +1424,9 @@ class ProgressReportLoader(Loader):
         for prev in doc.previous_reports:
             p = document(g, prev, JIU.ProgressReport, "progress-report")
             g.add((d, DCTERMS.references, p))
+            # the symbol as the text prints it, beside the canonical jiu:symbol
+            if (printed := doc.previous_printed.get(prev)) and printed != prev:
+                g.add((p, SKOS.notation, Literal(printed)))
             prev_docs.append((prev, p))
         # the earlier report the status-change notes speak of: the one the body names as the previous
         # report ("自向成员国提交上一份报告（WO/PBC/37/6 Rev.）以来"); none if it names none or several

@@ -171,6 +171,7 @@ def test_graph(pbc38, pbc35, corpus_dir):
     d = doc_iri("WO/PBC/38/2")
     assert (d, DCTERMS.references, doc_iri("WO/PBC/37/6/Rev.")) in g38
     assert (doc_iri("WO/PBC/37/6/Rev."), JIU.symbol, Literal("WO/PBC/37/6/Rev.")) in g38  # l. 48 "WO/PBC/37/6 Rev."
+    assert (doc_iri("WO/PBC/37/6/Rev."), ns.SKOS.notation, Literal("WO/PBC/37/6 Rev.")) in g38  # as printed
     assert (d, DCTERMS.references, doc_iri("A/79/694/Add.1")) in g38
     s = session_iri("WIPO-PBC", 38)
     assert (d, JIU.session, s) in g38 and (s, JIU.sessionOf, org_iri("WIPO-PBC")) in g38
