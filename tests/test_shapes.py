@@ -32,6 +32,7 @@ REP = "doc/JIU/REP/2024/4"
 REC1, REC2 = REP + "/rec/1", REP + "/rec/2"
 ST = REC2 + "/status/WIPO/WO-PBC-38-2"
 COM = REP + "/ceb-comment/rec/2/A-80-263-Add.1"
+MEN = REC2 + "/mention/MR-COP/WO-PBC-38-2"
 NOTE = "doc/A/80/263/Add.1"
 SUBM = "doc/JIUKG/STATUS/ILO/JIU/REP/2024/4/2025-06-30"
 LST = PR + "/active-report/JIU-REP-2024-4"
@@ -144,6 +145,15 @@ CASES = [
     ("rec-deadline", sub(REC2, "jiu:deadline", '"2025"^^xsd:gYear'), REC2, "jiu:deadline", "Violation", "RecommendationShape", "Datatype"),
     ("rec-deadline-text", sub(REC2, "jiu:deadlineText", '"by 2025"'), REC2, "jiu:deadlineText", "Violation", "RecommendationShape", "Datatype"),
     ("rec-channel", sub(REC2, "jiu:toBeImplementedThrough", "<org/WIPO>"), REC2, "jiu:toBeImplementedThrough", "Violation", "RecommendationShape", "Class"),
+    # a mechanism named in a text (jiu:MechanismMention)
+    ("mention-in-missing", drop(MEN, "jiu:mentionedIn"), MEN, "jiu:mentionedIn", "Violation", "MechanismMentionShape", "MinCount"),
+    ("mention-in-two", add(MEN, "jiu:mentionedIn", f"<{REC1}>"), MEN, "jiu:mentionedIn", "Violation", "MechanismMentionShape", "MaxCount"),
+    ("mention-in-literal", sub(MEN, "jiu:mentionedIn", '"rec 2"'), MEN, "jiu:mentionedIn", "Violation", "MechanismMentionShape", "NodeKind"),
+    ("mention-mechanism-missing", drop(MEN, "jiu:mentionedMechanism"), MEN, "jiu:mentionedMechanism", "Violation", "MechanismMentionShape", "MinCount"),
+    ("mention-mechanism-two", add(MEN, "jiu:mentionedMechanism", "<org/CEB>"), MEN, "jiu:mentionedMechanism", "Violation", "MechanismMentionShape", "MaxCount"),
+    ("mention-mechanism-class", sub(MEN, "jiu:mentionedMechanism", "<org/WIPO>"), MEN, "jiu:mentionedMechanism", "Violation", "MechanismMentionShape", "Class"),
+    ("mention-evidence-missing", drop(MEN, "jiu:mentionEvidence"), MEN, "jiu:mentionEvidence", "Violation", "MechanismMentionShape", "MinCount"),
+    ("mention-evidence-lang", sub(MEN, "jiu:mentionEvidence", '"CEB"'), MEN, "jiu:mentionEvidence", "Violation", "MechanismMentionShape", "Datatype"),
     ("rec-channel-evidence-lang", sub(REC2, "jiu:implementationChannelEvidence", '"via CEB"'), REC2, "jiu:implementationChannelEvidence", "Violation", "RecommendationShape", "Datatype"),
     ("rec-channel-evidence", drop(REC2, "jiu:implementationChannelEvidence"), REC2, "jiu:toBeImplementedThrough", "Warning", "RecommendationChannelEvidenceShape", "SPARQL"),
     ("rec-iri-blank", f'INSERT DATA {{ [] a jiu:Recommendation ; jiu:inPublication <{REP}> ; jiu:recommendationNumber 3 ; jiu:recommendationText "x"@zh ; prov:wasDerivedFrom <{P1}> }}', BN, None, "Violation", "RecommendationShape", "NodeKind"),
@@ -192,7 +202,7 @@ CASES = [
     ("status-recommendation-missing", drop(ST, "jiu:aboutRecommendation"), ST, "jiu:aboutRecommendation", "Violation", "StatusStatementShape", "MinCount"),
     ("status-recommendation-two", add(ST, "jiu:aboutRecommendation", f"<{REC1}>"), ST, "jiu:aboutRecommendation", "Violation", "StatusStatementShape", "MaxCount"),
     ("status-organization-two", add(ST, "jiu:reportingOrganization", "<org/ILO>"), ST, "jiu:reportingOrganization", "Violation", "StatusStatementShape", "MaxCount"),
-    ("status-asof-missing", drop(ST, "jiu:asOf"), ST, "jiu:asOf", "Violation", "StatusStatementShape", "MinCount"),
+    ("status-asof-missing", drop(ST, "jiu:asOf"), ST, "jiu:asOf", "Violation", "StatusAsOfKnownShape", "SPARQL"),
     ("status-asof-two", add(ST, "jiu:asOf", '"2025-01-31"^^xsd:date'), ST, "jiu:asOf", "Violation", "StatusStatementShape", "MaxCount"),
     ("status-reported-in-missing", drop(ST, "jiu:reportedIn"), ST, "jiu:reportedIn", "Violation", "StatusStatementShape", "MinCount"),
     ("status-reported-in-class", sub(ST, "jiu:reportedIn", "<org/WIPO>"), ST, "jiu:reportedIn", "Violation", "StatusStatementShape", "Class"),
