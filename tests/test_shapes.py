@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from jiukg import validation
+from jiukg.validation import core, gate
 from jiukg.namespaces import GRAPH, ID, PREFIXES, REFERENCE_GRAPH, SH
 
 DATA = Path(__file__).parent / "data" / "shapes"
@@ -441,7 +442,7 @@ def _constraint_components(sg: Graph, node) -> set[str]:
     out = set()
     for p in sg.predicates(node, None):
         local = str(p).rsplit("#", 1)[-1]
-        if str(p).startswith(str(SH)) and local in validation._COMPONENT:
+        if str(p).startswith(str(SH)) and local in core._COMPONENT:
             out.add(local[0].upper() + local[1:])
     if (node, SH.sparql, None) in sg:
         out.add("SPARQL")
@@ -476,11 +477,11 @@ def test_every_constraint_has_a_breaking_case():
 def test_every_property_shape_passes_on_real_values(base):
     """No vacuous pass: every property shape finds values on its targets in base.ttl (with the
     ontology and reference data), so that test_base_conforms_without_any_result checks them."""
-    data = validation._data({TEST_GRAPH: base})
+    data = gate._data({TEST_GRAPH: base})
     for t in validation.axioms():
         data.add(t)
-    idx = validation._Index(data)
-    roots, _ = validation._compiled_shapes()
+    idx = core._Index(data)
+    roots, _ = core._compiled_shapes()
     vacuous = []
     for shape in roots:
         focus: set = set()
