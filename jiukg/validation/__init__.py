@@ -21,12 +21,14 @@ write (see gate.py). Only sh:Violation refuses a write; warnings and infos are
 shown to the steward.
 
 Engine ("compiled", the default): the shapes are read once into plain objects
-and the SHACL Core subset they use is evaluated in Python over the data graph's
-indexes; the SPARQL-based constraints run in an in-memory Oxigraph store.
-Shapes outside the subset make the core fall back to pyshacl ("hybrid");
-`engine="pyshacl"` runs everything in plain pyshacl. tests/test_shapes.py checks
-that the engines agree; bench/bench_validation.py times them (figures in
-bench/README.md).
+and the SHACL Core constraints they use are evaluated in Python over the data
+graph's indexes; the SPARQL-based constraints run in an in-memory Oxigraph
+store with their variables pre-bound. A shapes graph using anything the
+compiled engine does not implement goes to pyshacl as a whole, decided before
+validation (the report's `engine` says so and why); `engine="pyshacl"` runs
+plain pyshacl. tests/test_w3c_shacl.py runs the W3C SHACL test suite through
+both; tests/test_shapes.py checks that they agree on the project's shapes;
+bench/bench_validation.py times them (figures in bench/README.md).
 
 JSON report shape (`--format json`, `POST /validate` with Accept: application/json).
 "conforms" is jiukg's verdict, no violation (what `jiukg validate` exits 0 on
@@ -52,7 +54,7 @@ conflict:
 from __future__ import annotations
 
 from .command import cli
-from .engine import validate_graph
+from .engine import ENGINES, handover_reasons, validate_graph
 from .gate import context, validate_store, validate_write
 from .report import (
     LANGS,
@@ -65,10 +67,11 @@ from .report import (
     short,
     show_value,
 )
-from .shapes import SHAPES_NS, axioms, shape_labels, shapes_graph
+from .shapes import SHAPES_NS, Shapes, ShapesError, axioms, load_shapes, project_shapes, shape_labels, shapes_graph
 from .words import SHAPE_DOC_TEXT, constraint_words, describe_shapes, shape_name
 
 __all__ = [
+    "ENGINES", "Shapes", "ShapesError", "handover_reasons", "load_shapes", "project_shapes",
     "LANGS", "SEVERITIES", "SEVERITY_LABELS", "SHAPES_NS", "SHAPE_DOC_TEXT", "Result", "ValidationReport", "axioms",
     "cli", "constraint_words", "context", "describe_shapes", "render", "render_text", "shape_labels", "shape_name",
     "shapes_graph", "short", "show_value", "validate_graph", "validate_store", "validate_write",

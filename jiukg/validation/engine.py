@@ -11,32 +11,54 @@ from rdflib.term import Node
 
 from jiukg.namespaces import JIU, SH
 
-from .core import _compiled_shapes, _fast_core
-from .handover import _core_results, _pyshacl_all
+from . import core, handover, sparql
 from .report import Result, ValidationReport
-from .shapes import axioms
-from .sparql import _sparql_results
+from .shapes import Shapes, project_shapes
 
 
-def validate_graph(data: Graph, *, engine: str = "compiled", focus: set | None = None) -> ValidationReport:
-    """Validate one data graph (modified in place: the axioms are added).
+ENGINES = ("compiled", "pyshacl")
+
+
+def handover_reasons(shapes: Shapes) -> list[str]:
+    """Why the compiled engine cannot run these shapes (empty: it runs them all), from the whole graph."""
+    return core.compiled(shapes).reasons
+
+
+def validate_graph(data: Graph, *, engine: str = "compiled", focus: set | None = None,
+                   shapes: Shapes | None = None) -> ValidationReport:
+    """Validate one data graph (modified in place: the shapes' axioms are added).
+
+    engine "compiled" (the default) runs the compiled engine, or hands the
+    whole validation to pyshacl when the shapes graph holds anything it does not
+    implement (decided before validation, from the whole graph; the report's
+    `engine` says so and why); "pyshacl" runs plain pyshacl. Shapes that must be
+    refused (SHACL-SPARQL §5.2.1) raise ShapesError before anything runs.
 
     `focus`: keep only results on these nodes (for the gate: the subjects of the
     data being written and the records it may break; the rest of the context
     fetched from the store is checked only through them)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    shapes = shapes if shapes is not None else project_shapes()
     t0 = time.perf_counter()
-    for t in axioms():
+    sparql.check(shapes)
+    for t in shapes.axioms:
         data.add(t)
+    reasons = handover_reasons(shapes)
     if engine == "pyshacl":
-        results = _pyshacl_all(data)
-    elif engine == "hybrid" or not _compiled_shapes()[1]:
-        results = _core_results(data) + _sparql_results(data)
+        results, used = handover.run(shapes, data), "pyshacl"
+    elif reasons:
+        results = handover.run(shapes, data)
+        used = "pyshacl (hand-over: " + "; ".join(reasons[:3]) + (f"; {len(reasons) - 3} more" if len(reasons) > 3
+                                                                  else "") + ")"
     else:
-        results = _fast_core(data) + _sparql_results(data)
+        results, jobs = core.run(shapes, data)
+        results += sparql.run(shapes, data, jobs, shapes.parent)
+        used = "compiled"
     if focus is not None:
         results = [r for r in results if r.focus in focus]
     _conflicting_values(results, data)
-    report = ValidationReport(results=results, triples=len(data))
+    report = ValidationReport(results=results, triples=len(data), shapes=shapes, engine=used)
     report.labels = _labels(data, {r.focus for r in results})
     report.seconds = time.perf_counter() - t0
     return report

@@ -14,6 +14,7 @@ from jiukg.namespaces import BASE, CATALOGUE_GRAPH, JIU, ONTOLOGY_GRAPH, REFEREN
 
 from .engine import _labels, validate_graph
 from .report import Result, ValidationReport
+from .shapes import Shapes
 
 
 # A write replaces named graphs. What it can break: the records it writes (the
@@ -189,7 +190,8 @@ def _result_key(r: Result) -> tuple:
     return (r.focus, r.path, r.component, r.source_shape, r.value)
 
 
-def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compiled") -> ValidationReport:
+def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compiled",
+                   shapes: Shapes | None = None) -> ValidationReport:
     """The gate: validate the graphs about to replace theirs, with what they refer to in the store.
 
     Reported: every result on the new graphs' subjects; and the results the
@@ -214,12 +216,13 @@ def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compile
     focus = None
     if len(ctx) or any(g not in graphs for g in _static()):
         focus = {s for g in graphs.values() for s in g.subjects()} | touched
-    report = validate_graph(data, engine=engine, focus=focus)
+    report = validate_graph(data, engine=engine, focus=focus, shapes=shapes)
     if focus is not None and touched:
         # results on records outside the new graphs: only those the write brings
         outside = [r for r in report.results if r.focus in touched]
         if outside:
-            before = validate_graph(_data(change.old, ctx), engine=engine, focus={r.focus for r in outside})
+            before = validate_graph(_data(change.old, ctx), engine=engine, focus={r.focus for r in outside},
+                                    shapes=shapes)
             had = {_result_key(r) for r in before.results}
             report.results = [r for r in report.results if r.focus not in touched or _result_key(r) not in had]
             report.labels = _labels(data, {r.focus for r in report.results})
@@ -227,7 +230,7 @@ def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compile
     return report
 
 
-def validate_store(store, *, engine: str = "compiled") -> ValidationReport:
+def validate_store(store, *, engine: str = "compiled", shapes: Shapes | None = None) -> ValidationReport:
     """Validate everything in the store (all graphs together)."""
     t0 = time.perf_counter()
     data = _data_graph()
@@ -237,7 +240,7 @@ def validate_store(store, *, engine: str = "compiled") -> ValidationReport:
         for g in _static().values():  # a store without the ontology: use the files
             for t in g:
                 data.add(t)
-    report = validate_graph(data, engine=engine)
+    report = validate_graph(data, engine=engine, shapes=shapes)
     report.seconds = time.perf_counter() - t0
     return report
 

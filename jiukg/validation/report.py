@@ -13,9 +13,8 @@ from rdflib.term import Node
 
 from jiukg.namespaces import BASE, JIU, PREFIXES, SH
 
-from .shapes import SHAPES_NS, shape_labels, shapes_graph
+from .shapes import SEVERITIES, SHAPES_NS, Shapes, project_shapes
 
-SEVERITIES = ("Violation", "Warning", "Info")
 SEVERITY_LABELS = {
     "en": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"},
     "zh": {"Violation": "违规", "Warning": "警告", "Info": "提示"},
@@ -33,13 +32,25 @@ class Result:
     source_shape: Node | None  # the shape whose constraint produced the result (may be a property shape)
     component: Node | None
     values: tuple = ()  # for display where SHACL gives no sh:value: the values in conflict (sh:uniqueLang)
+    constraint: Node | None = None  # sh:sourceConstraint: the sh:sparql constraint node, where there is one
+
+    @property
+    def severity_iri(self) -> URIRef:
+        """sh:Violation, sh:Warning, sh:Info, or a severity of the shapes' own (kept as its IRI)."""
+        return SH[self.severity] if self.severity in SEVERITIES else URIRef(self.severity)
+
+    @property
+    def standard_severity(self) -> str:
+        """The severity for counting and display: a custom one counts as Info (it never refuses data)."""
+        return self.severity if self.severity in SEVERITIES else "Info"
 
     def message(self, lang: str = "en") -> str:
         return self.messages.get(lang) or self.messages.get("en") or self.messages.get("") or \
             next(iter(self.messages.values()), "")
 
     def key(self):
-        return (SEVERITIES.index(self.severity), str(self.focus), str(self.path or ""), str(self.value or ""))
+        return (SEVERITIES.index(self.standard_severity), self.severity, str(self.focus), str(self.path or ""),
+                str(self.value or ""), str(self.source_shape or ""), str(self.component or ""))
 
 
 @dataclass
@@ -55,6 +66,11 @@ class ValidationReport:
     labels: dict = field(default_factory=dict)  # focus node -> {lang: label}
     triples: int = 0
     seconds: float = 0.0
+    shapes: Shapes | None = None  # the shapes the data was checked against (None: the project's)
+    engine: str = "compiled"  # which engine ran: "compiled", or "pyshacl" and why (hand-over)
+
+    def _shapes(self) -> Shapes:
+        return self.shapes if self.shapes is not None else project_shapes()
 
     @property
     def conforms(self) -> bool:
@@ -65,14 +81,14 @@ class ValidationReport:
         return not self.results
 
     def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
+        return sum(1 for r in self.results if r.standard_severity == severity)
 
     def by_focus(self) -> list[tuple[Node, list[Result]]]:
         """Results grouped by focus node, worst first."""
         groups: dict[Node, list[Result]] = {}
         for r in sorted(self.results, key=Result.key):
             groups.setdefault(r.focus, []).append(r)
-        return sorted(groups.items(), key=lambda kv: (SEVERITIES.index(kv[1][0].severity), str(kv[0])))
+        return sorted(groups.items(), key=lambda kv: (SEVERITIES.index(kv[1][0].standard_severity), str(kv[0])))
 
     def label(self, node: Node, lang: str = "en") -> str | None:
         ls = self.labels.get(node) or {}
@@ -105,16 +121,18 @@ class ValidationReport:
         rep = BNode()
         g.add((rep, RDF.type, SH.ValidationReport))
         g.add((rep, SH.conforms, Literal(self.shacl_conforms)))
-        sg = shapes_graph()
+        sg = self._shapes().graph
         described: set = set()
         for r in sorted(self.results, key=Result.key):
             n = BNode()
             g.add((rep, SH.result, n))
             g.add((n, RDF.type, SH.ValidationResult))
             g.add((n, SH.focusNode, r.focus))
-            g.add((n, SH.resultSeverity, SH[r.severity]))
-            if r.path is not None and not isinstance(r.path, BNode):
+            g.add((n, SH.resultSeverity, r.severity_iri))
+            if r.path is not None:
                 g.add((n, SH.resultPath, r.path))
+                if isinstance(r.path, BNode):  # a complex path: its structure, from the shapes graph
+                    _copy_path(sg, r.path, g)
             if r.value is not None:
                 g.add((n, SH.value, r.value))
             src = r.source_shape if r.source_shape is not None else r.shape
@@ -130,11 +148,14 @@ class ValidationReport:
                         g.add((parent, SH.property, src))
             if r.component is not None:
                 g.add((n, SH.sourceConstraintComponent, r.component))
+            if r.constraint is not None:
+                g.add((n, SH.sourceConstraint, r.constraint))
             for lang, text in r.messages.items():
                 g.add((n, SH.resultMessage, Literal(text, lang=lang or None)))
         return g
 
     def to_json(self) -> dict:
+        shapes = self._shapes()
         out = []
         for r in sorted(self.results, key=Result.key):
             out.append({
@@ -146,7 +167,8 @@ class ValidationReport:
                 "valueTerm": _term_json(r.value),
                 "message": {lang: r.message(lang) for lang in LANGS},
                 "sourceShape": str(r.shape) if isinstance(r.shape, URIRef) else None,
-                "shapeLabel": {lang: _pick(shape_labels(r.source_shape or r.shape), lang) for lang in LANGS}
+                "shape": _shape_ref(r.source_shape if r.source_shape is not None else r.shape),
+                "shapeLabel": {lang: _pick(shapes.labels(r.source_shape or r.shape), lang) for lang in LANGS}
                 if (r.source_shape or r.shape) is not None else None,
                 "constraint": str(r.component) if r.component is not None else None,
                 "values": [_term_json(v) for v in r.values],
@@ -156,9 +178,30 @@ class ValidationReport:
             "shaclConforms": self.shacl_conforms,
             "summary": {"violations": self.count("Violation"), "warnings": self.count("Warning"),
                         "infos": self.count("Info"), "focusNodes": len({r.focus for r in self.results}),
-                        "triples": self.triples, "seconds": round(self.seconds, 3)},
+                        "triples": self.triples, "seconds": round(self.seconds, 3), "engine": self.engine,
+                        "shapes": self._shapes().name},
             "results": out,
         }
+
+
+def _shape_ref(s: Node | None) -> str | None:
+    """A shape for the JSON report: its IRI, or "_:" and its label for a blank node."""
+    if s is None:
+        return None
+    return f"_:{s}" if isinstance(s, BNode) else str(s)
+
+
+def _copy_path(sg: Graph, node: Node, out: Graph) -> None:
+    """A complex property path's triples, from the shapes graph into the report."""
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if n in seen or not isinstance(n, BNode):
+            continue
+        seen.add(n)
+        for p, o in sg.predicate_objects(n):
+            out.add((n, p, o))
+            todo.append(o)
 
 
 def _pick(d: dict[str, str], lang: str) -> str | None:
@@ -273,7 +316,7 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
                 if r.value is None and r.values:
                     langs = sorted({v.language for v in r.values if isinstance(v, Literal) and v.language})
                     value = f"{len(r.values)} × " + ",".join("@" + x for x in langs) if langs else f"{len(r.values)} ×"
-                lines.append("  " + _pad(sev[r.severity], sw) + "  " + _pad(_truncate(path, pw), pw) + "  " +
+                lines.append("  " + _pad(sev.get(r.severity) or short(r.severity_iri), sw) + "  " + _pad(_truncate(path, pw), pw) + "  " +
                              _pad(value, _VW) + "  " + r.message(lang))
                 if r.value is None:
                     indent = " " * (2 + sw + 2 + pw + 2)
