@@ -299,13 +299,14 @@ def run(shapes: Shapes, data: Graph, jobs: dict, parent) -> list[Result]:
         quads += [ox.Quad(to_ox(s), to_ox(p), to_ox(o), SHAPES_GRAPH) for s, p, o in shapes.graph]
     store.bulk_extend(quads)
     out = []
+    original = _DataTerms(data)
     for n, ((shape, c), _) in enumerate(sorted(jobs.items(), key=lambda kv: (str(kv[0][0].node), str(kv[0][1])))):
         con = table[(shape.node, c)]
         sols = store.query(_lateral(con.query, n))
         names = [v.value for v in sols.variables]
         seen = set()
         for sol in sols:
-            row = {v: from_ox(sol[v]) for v in names if sol[v] is not None}
+            row = {v: original(from_ox(sol[v])) for v in names if sol[v] is not None}
             focus = row.get("this")
             if focus is None:
                 continue
@@ -327,6 +328,32 @@ def run(shapes: Shapes, data: Graph, jobs: dict, parent) -> list[Result]:
                               shape=parent(shape.node), source_shape=shape.node,
                               component=SH.SPARQLConstraintComponent, constraint=c))
     return out
+
+
+class _DataTerms:
+    """The data's own literal for one Oxigraph gives back: Oxigraph stores numbers, booleans and dates
+    by value and writes them canonically ("80.0"^^xsd:decimal comes back as "80"), while a result's
+    sh:value is the data's term."""
+
+    def __init__(self, data: Graph):
+        self.data = data
+        self.by_value: dict | None = None
+
+    def __call__(self, t):
+        if not isinstance(t, Literal) or t.datatype is None or (None, None, t) in self.data:
+            return t
+        if self.by_value is None:
+            self.by_value = {}
+            for o in self.data.objects():
+                if isinstance(o, Literal) and o.datatype is not None:
+                    try:
+                        self.by_value.setdefault((o.datatype, o.toPython()), o)
+                    except TypeError:  # an unhashable value
+                        pass
+        try:
+            return self.by_value.get((t.datatype, t.toPython()), t)
+        except TypeError:
+            return t
 
 
 def _show(t: Node | None, lang: str = "en", data: Graph | None = None) -> str:
