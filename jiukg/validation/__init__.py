@@ -38,15 +38,28 @@ conflict:
 
     {"conforms": bool, "shaclConforms": bool,
      "summary": {"violations": int, "warnings": int, "infos": int,
-                 "focusNodes": int, "triples": int, "seconds": float},
+                 "focusNodes": int, "triples": int, "seconds": float,
+                 "engine": "compiled" | "pyshacl" | "pyshacl (hand-over: why)",
+                 "shapes": "shapes/" | "shapes/ + my.ttl" | "my.ttl"},
      "results": [{"focusNode": IRI, "focusLabel": str | null,
                   "severity": "Violation" | "Warning" | "Info",
                   "path": IRI | null, "value": str | null,
                   "valueTerm": {"type": "uri" | "literal" | "bnode", "value": str,
                                 "datatype"?: IRI, "language"?: str} | null,
                   "message": {"en": str, "zh": str},
-                  "sourceShape": IRI | null, "shapeLabel": {"en": str, "zh": str},
+                  "sourceShape": IRI | null, "shape": IRI | "_:label",
+                  "shapeLabel": {"en": str, "zh": str},
                   "constraint": IRI, "values": [valueTerm, ...]}]}
+
+"sourceShape" is the named node shape a result belongs to (a blank property
+shape's parent); "shape" is SHACL's sh:sourceShape, the shape whose constraint
+produced the result. A severity of the shapes' own (not sh:Violation, sh:Warning
+or sh:Info) is given as its IRI and counted with the infos: it never refuses data.
+"triples" counts the graph that was validated: its graphs merged (a triple in
+two named graphs counts once), with the ontology, the reference data and, for
+the write gate, what the store says about the resources the data mentions.
+`jiukg build` and /dataset count the store's quads instead (a triple in two
+graphs counts twice).
 
 `--format turtle` gives the standard sh:ValidationReport graph (SHACL 1.0 §3.6).
 """

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from .engine import handover_reasons
 from .gate import validate_store, validate_write
+from .shapes import ShapesError, load_shapes
 from .report import LANGS, render
 
 def _input_error(path: Path, e: Exception) -> str:
@@ -76,9 +78,13 @@ def _missing_store(location: str) -> bool:
     return not Path(location).exists()
 
 
-def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable | None = None) -> int:
-    """`jiukg validate [FILE...]`: 0 no violation (warnings and infos may be listed), 1 violations,
-    2 unusable input or a store that does not exist or cannot be read."""
+def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable | None = None,
+        shapes_files=(), only_shapes: bool = False) -> int:
+    """`jiukg validate [FILE...] [--shapes FILE...] [--only-shapes]`: 0 no violation (warnings and
+    infos may be listed), 1 violations, 2 unusable input (data or shapes, or shapes SHACL says to
+    refuse) or a store that does not exist or cannot be read.
+
+    `shapes_files`: a steward's shapes, added to the project's (`only_shapes`: instead of them)."""
     import logging
 
     from jiukg.store import StoreError
@@ -92,6 +98,17 @@ def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable 
         _err(f"--lang {lang}: use en or zh")
         return 2
     files = [Path(f) for f in files or []]
+    if only_shapes and not shapes_files:
+        _err("--only-shapes needs at least one --shapes FILE")
+        return 2
+    shapes = None
+    if shapes_files:
+        try:
+            shapes = load_shapes([Path(f) for f in shapes_files], project=not only_shapes)
+            handover_reasons(shapes)  # read the whole graph now: a refusal is about the shapes, not the data
+        except (ShapesError, OSError) as e:
+            _err(f"shapes: {e}")
+            return 2
     location, named = _store_location(store)
     if files:
         from jiukg import pipeline
@@ -125,7 +142,10 @@ def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable 
                 print(f"note: the store {location} could not be opened; validating the files without it",
                       file=sys.stderr)
         try:
-            report = validate_write(st, graphs)
+            report = validate_write(st, graphs, shapes=shapes)
+        except ShapesError as e:
+            _err(f"shapes: {e}")
+            return 2
         except StoreError as e:
             _err(_store_error(location, e))
             return 2
@@ -141,7 +161,10 @@ def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable 
             return 2
         try:
             with opener() as st:
-                report = validate_store(st)
+                report = validate_store(st, shapes=shapes)
+        except ShapesError as e:
+            _err(f"shapes: {e}")
+            return 2
         except StoreError as e:
             _err(_store_error(location, e))
             return 2

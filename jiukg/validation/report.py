@@ -45,8 +45,15 @@ class Result:
         return self.severity if self.severity in SEVERITIES else "Info"
 
     def message(self, lang: str = "en") -> str:
-        return self.messages.get(lang) or self.messages.get("en") or self.messages.get("") or \
+        """The shape's message in `lang` (else English, else any); where the shapes give none, which
+        constraint is not met (sh:minCount, sh:sparql, ...)."""
+        m = self.messages.get(lang) or self.messages.get("en") or self.messages.get("") or \
             next(iter(self.messages.values()), "")
+        if m or self.component is None:
+            return m
+        local = str(self.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        param = "sparql" if local == "SPARQL" else local[0].lower() + local[1:]
+        return f"不满足 sh:{param}" if lang == "zh" else f"does not satisfy sh:{param}"
 
     def key(self):
         return (SEVERITIES.index(self.standard_severity), self.severity, str(self.focus), str(self.path or ""),
@@ -80,6 +87,20 @@ class ValidationReport:
     def shacl_conforms(self) -> bool:
         return not self.results
 
+    def shape_name(self, shape: Node | None) -> str:
+        """A shape as the report names it: prefixed name or IRI; a blank property shape by its node
+        shape and path."""
+        if shape is None:
+            return ""
+        if isinstance(shape, BNode):
+            sh = self._shapes()
+            parent = sh.parent(shape)
+            path = sh.graph.value(shape, SH.path)
+            where = short(path) if isinstance(path, URIRef) else "[]"
+            return f"{self.shape_name(parent)} {where}" if parent != shape else f"[] {where}"
+        s = str(shape)
+        return "jsh:" + s[len(SHAPES_NS):] if s.startswith(SHAPES_NS) else short(shape)
+
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.standard_severity == severity)
 
@@ -101,11 +122,12 @@ class ValidationReport:
         if lang == "zh":
             head = "符合" if self.shacl_conforms else "无违规（警告和提示不导致拒绝）" if self.conforms else "不符合"
             return (f"{head}：{v} 项违规、{w} 项警告、{i} 项提示，涉及 {n} 个焦点节点"
-                    f"（{self.triples} 个三元组，{self.seconds:.2f} 秒）")
+                    f"（所验证的图含 {self.triples} 个三元组，各图合并、重复的只计一次；{self.seconds:.2f} 秒）")
         head = "conforms" if self.shacl_conforms else \
             "no violations (warnings and infos do not refuse data)" if self.conforms else "does not conform"
         return (f"{head}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)}, {i} info{'s' * (i != 1)} "
-                f"on {n} focus node{'s' * (n != 1)} ({self.triples} triples, {self.seconds:.2f} s)")
+                f"on {n} focus node{'s' * (n != 1)} ({self.triples} triples in the validated graph, its graphs "
+                f"merged, each triple once; {self.seconds:.2f} s)")
 
     def graph(self) -> Graph:
         """The standard SHACL validation report (sh:conforms true iff there is no result).
@@ -317,7 +339,8 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
                     langs = sorted({v.language for v in r.values if isinstance(v, Literal) and v.language})
                     value = f"{len(r.values)} × " + ",".join("@" + x for x in langs) if langs else f"{len(r.values)} ×"
                 lines.append("  " + _pad(sev.get(r.severity) or short(r.severity_iri), sw) + "  " + _pad(_truncate(path, pw), pw) + "  " +
-                             _pad(value, _VW) + "  " + r.message(lang))
+                             _pad(value, _VW) + "  " + r.message(lang) + "  — " +
+                             report.shape_name(r.source_shape if r.source_shape is not None else r.shape))
                 if r.value is None:
                     indent = " " * (2 + sw + 2 + pw + 2)
                     lines += [indent + show_value(v, 10_000) for v in r.values]
