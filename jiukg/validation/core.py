@@ -263,7 +263,7 @@ class Index:
         self.types: dict[Node, set] = {}
         for s, o in data.subject_objects(RDF.type):
             self.types.setdefault(s, set()).add(o)
-        self._inst: dict[Node, set] = {}
+        self._all_inst: dict[Node, set] | None = None
         self._by_path: dict[Node, dict] = {}
 
     def values(self, node: Node, path: Node) -> list:
@@ -291,9 +291,15 @@ class Index:
         return any(cls in self.supers(t) for t in self.types.get(node, ()))
 
     def instances(self, cls: Node) -> set:
-        if cls not in self._inst:
-            self._inst[cls] = {n for n, ts in self.types.items() if any(cls in self.supers(t) for t in ts)}
-        return self._inst[cls]
+        """The SHACL instances of a class (rdf:type, then rdfs:subClassOf*), all classes in one pass."""
+        if self._all_inst is None:
+            inst: dict[Node, set] = {}
+            for n, ts in self.types.items():
+                for t in ts:
+                    for c in self.supers(t):
+                        inst.setdefault(c, set()).add(n)
+            self._all_inst = inst
+        return self._all_inst.get(cls, set())
 
     def focus_nodes(self, shape: CShape) -> set:
         focus: set = set()
@@ -342,14 +348,17 @@ def _cmp(v: Node, bound: Literal, op) -> bool:
         return False
 
 
+_LANG_STRING, _XSD_STRING = URIRef(str(RDF.langString)), URIRef(str(XSD.string))  # namespace lookups are slow
+
+
 def _datatype_ok(v: Node, dt: Node) -> bool:
     if not isinstance(v, Literal):
         return False
-    if dt == RDF.langString:
+    if dt == _LANG_STRING:
         return bool(v.language)
     if v.language:
         return False
-    vdt = v.datatype or XSD.string
+    vdt = v.datatype or _XSD_STRING
     return vdt == dt and not is_ill_typed(v)
 
 

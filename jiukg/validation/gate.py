@@ -12,7 +12,7 @@ from rdflib.term import Node
 
 from jiukg.namespaces import BASE, CATALOGUE_GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
-from .engine import _labels, validate_graph
+from .engine import _labels, gc_paused, validate_graph
 from .report import Result, ValidationReport
 from .shapes import Shapes
 
@@ -198,6 +198,11 @@ def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compile
     write would bring on the resources whose description it changes and on the
     records of other graphs that point at them or that they point at. The rest
     of the store serves as context only."""
+    with gc_paused():
+        return _validate_write(store, graphs, engine, shapes)
+
+
+def _validate_write(store, graphs: dict[URIRef, Graph], engine: str, shapes: Shapes | None) -> ValidationReport:
     t0 = time.perf_counter()
     change = _Change({}, set(), set())
     dependents: set = set()
@@ -232,6 +237,11 @@ def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compile
 
 def validate_store(store, *, engine: str = "compiled", shapes: Shapes | None = None) -> ValidationReport:
     """Validate everything in the store (all graphs together)."""
+    with gc_paused():
+        return _validate_store(store, engine, shapes)
+
+
+def _validate_store(store, engine: str, shapes: Shapes | None) -> ValidationReport:
     t0 = time.perf_counter()
     data = _data_graph()
     for s, p, o, _ in store.quads():

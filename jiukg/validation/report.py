@@ -338,9 +338,10 @@ def render_text(report: ValidationReport, lang: str = "en") -> str:
                 if r.value is None and r.values:
                     langs = sorted({v.language for v in r.values if isinstance(v, Literal) and v.language})
                     value = f"{len(r.values)} × " + ",".join("@" + x for x in langs) if langs else f"{len(r.values)} ×"
-                lines.append("  " + _pad(sev.get(r.severity) or short(r.severity_iri), sw) + "  " + _pad(_truncate(path, pw), pw) + "  " +
-                             _pad(value, _VW) + "  " + r.message(lang) + "  — " +
-                             report.shape_name(r.source_shape if r.source_shape is not None else r.shape))
+                severity = sev.get(r.severity) or short(r.severity_iri)
+                shape = report.shape_name(r.source_shape if r.source_shape is not None else r.shape)
+                lines.append("  " + _pad(severity, sw) + "  " + _pad(_truncate(path, pw), pw) + "  " +
+                             _pad(value, _VW) + "  " + r.message(lang) + "  — " + shape)
                 if r.value is None:
                     indent = " " * (2 + sw + 2 + pw + 2)
                     lines += [indent + show_value(v, 10_000) for v in r.values]

@@ -290,7 +290,7 @@ def run(shapes: Shapes, data: Graph, jobs: dict, parent) -> list[Result]:
         return []
     table = constraints(shapes)
     store = ox.Store()
-    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in data]
+    quads = _load_data(store, data)
     for n, ((shape, c), focus) in enumerate(sorted(jobs.items(), key=lambda kv: (str(kv[0][0].node), str(kv[0][1])))):
         job = ox.NamedNode(f"{_NS}job/{n}")
         quads += [ox.Quad(to_ox(f), _OF, job, FOCUS_GRAPH) for f in focus]
@@ -328,6 +328,26 @@ def run(shapes: Shapes, data: Graph, jobs: dict, parent) -> list[Result]:
                               shape=parent(shape.node), source_shape=shape.node,
                               component=SH.SPARQLConstraintComponent, constraint=c))
     return out
+
+
+def _load_data(store: ox.Store, data: Graph) -> list:
+    """The data into the store's default graph. Triples without blank nodes go as Turtle text, which
+    Oxigraph parses faster than Python makes its term objects; those with blank nodes become quads
+    (a parser would rename the blank nodes, and results must name the data's own)."""
+    lines, quads = [], []
+    for s, p, o in data:
+        to = type(o)
+        if type(s) is not URIRef or type(p) is not URIRef or to is BNode:
+            quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()))
+            continue
+        lines.append(f"<{s}> <{p}> {f'<{o}>' if to is URIRef else o.n3()} .")
+    if lines:
+        try:
+            store.bulk_load("\n".join(lines).encode(), format=ox.RdfFormat.TURTLE)
+        except SyntaxError:  # an IRI Turtle cannot write as it is: term by term, as pyoxigraph takes it
+            store.clear()
+            return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in data]
+    return quads
 
 
 class _DataTerms:
