@@ -13,9 +13,10 @@ warnings are produced. Then it times:
 
 - compiled: jiukg's own engine (jiukg.validation): the SHACL Core constraints
   the shapes use are evaluated in Python over the data graph's indexes, and
-  each SPARQL-based constraint runs once over the whole graph in an in-memory
-  Oxigraph store. pyshacl is not used (it is only the fallback for shapes
-  outside that subset, and the reference the tests compare against);
+  each SPARQL-based constraint runs once in an in-memory Oxigraph store, as a
+  LATERAL join that pre-binds $this to each of its focus nodes. pyshacl is not
+  used (the project's shapes never need the hand-over; pyshacl is the reference
+  the tests compare against);
 - pyshacl: plain pyshacl on the same shapes, RDFS inference off;
 - gate: `validate_write` of one progress report replacing its graph in a store
   already holding everything (the diff against the old graph, the lookup of

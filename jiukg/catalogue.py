@@ -331,13 +331,87 @@ def bound_text(query: Query, bindings: dict[str, object]) -> str:
     return query.text[:k + 1] + block + query.text[k + 1:]
 
 
+# --- parameter values the store must know ---------------------------------------
+#
+# A parameter naming an organisation, an oversight body, a mechanism or a JIU report that the store does
+# not know is an error naming the known values, not an empty answer (org=UNICEF when only WIPO reports).
+# Each check first resolves the value to resources by their names (a handful of index lookups), then asks
+# whether the data uses them; the list of known values is only built for the error message.
+
+_JIU = "PREFIX jiu: <https://w3id.org/jiukg/ontology#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" \
+       "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+# param name -> (what it names, the pattern that resolves ?v to ?x, the use that makes ?x known,
+#                the pattern listing known names ?name)
+KNOWN_VALUES: dict[str, tuple[str, str, str, str]] = {
+    "org": ("organisation",
+            "?x jiu:acronym ?a . FILTER(LCASE(STR(?a)) = LCASE(STR(?v)))",
+            "{ ?s jiu:reportingOrganization ?x } UNION { ?s jiu:concerns ?x } UNION { ?s jiu:preparedBy ?x }",
+            "?x jiu:acronym ?name . FILTER(LANGMATCHES(LANG(?name), \"en\"))"),
+    "body": ("oversight body",
+             "?x jiu:acronym ?a . FILTER(LCASE(STR(?a)) = LCASE(STR(?v)))",
+             "?s jiu:oversightBody ?x",
+             "?x jiu:acronym ?name . FILTER(LANGMATCHES(LANG(?name), \"en\"))"),
+    "mechanism": ("inter-agency mechanism",
+                  "{ ?x jiu:acronym ?a } UNION { ?x skos:prefLabel ?a } FILTER(LCASE(STR(?a)) = LCASE(STR(?v)))",
+                  "?x a ?k . ?k rdfs:subClassOf* jiu:InterAgencyMechanism",
+                  "?x a ?k . ?k rdfs:subClassOf* jiu:InterAgencyMechanism . "
+                  "OPTIONAL { ?x jiu:acronym ?acr FILTER(LANGMATCHES(LANG(?acr), \"en\")) } "
+                  "OPTIONAL { ?x skos:prefLabel ?pl FILTER(LANGMATCHES(LANG(?pl), \"en\")) } "
+                  "BIND(COALESCE(STR(?acr), STR(?pl)) AS ?name) FILTER(BOUND(?name))"),
+    # a JIU report for most queries, the SG's report for resolutions-covered: any document by its symbol
+    "report": ("document",
+               "?x jiu:symbol ?v .",
+               "?x a ?type",
+               "?x jiu:symbol ?name ."),
+}
+
+
+class UnknownValue(CatalogueError):
+    """A parameter value naming something the store does not know."""
+
+
+def value_checks(query: Query, bindings: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(parameter, ASK query that is true when the store knows the value, SELECT of the known names) for
+    each bound parameter of a checked kind (KNOWN_VALUES), the value bound as an RDF term."""
+    out = []
+    for p in query.params:
+        spec = KNOWN_VALUES.get(p.name)
+        term = bindings.get(p.variable)
+        if spec is None or term is None:
+            continue
+        _, resolve, use, names = spec
+        ask = f"{_JIU}ASK {{ VALUES ?v {{ {_n3(term)} }} {resolve} {use} }}"
+        known = f"{_JIU}SELECT DISTINCT ?name WHERE {{ {names} FILTER EXISTS {{ {use} }} }} ORDER BY ?name"
+        out.append((p.name, ask, known))
+    return out
+
+
+def unknown_value(query: Query, param: str, value: str, known: list[str]) -> UnknownValue:
+    what = KNOWN_VALUES[param][0]
+    shown = ", ".join(known[:60]) + (f" … ({len(known)} in all)" if len(known) > 60 else "")
+    return UnknownValue(f"query {query.name}: parameter {param}: no {what} {value!r} in the data; "
+                        f"known: {shown or 'none'}")
+
+
+def check_values(store: Store, query: Query, bindings: dict[str, object], *, timeout: float | None = None,
+                 lane: str = "user") -> None:
+    """Raise UnknownValue if a checked parameter names nothing the store knows."""
+    for name, ask, known in value_checks(query, bindings):
+        if not store.query(ask, timeout=timeout, lane=lane).boolean:
+            names = [str(r["name"]) for r in store.query(known, timeout=timeout, lane=lane).rows]
+            raise unknown_value(query, name, str(bindings[query.param(name).variable]), names)
+
+
 def run(store: Store, name: str | Query, params: dict[str, str] | None = None, *,
         timeout: float | None = None, lane: str = "user") -> QueryResult:
     """Run a catalogue query with its parameters bound as RDF terms. The service runs them on the
-    store's "internal" lane (base.LANES): fixed, reviewed queries that must not wait behind users' own."""
+    store's "internal" lane (base.LANES): fixed, reviewed queries that must not wait behind users' own.
+    A parameter naming an organisation, body, mechanism or report the store does not know raises
+    UnknownValue."""
     query = name if isinstance(name, Query) else get_query(name)
-    text = bound_text(query, bind(query, params))
-    return store.query(text, timeout=timeout, lane=lane)
+    bindings = bind(query, params)
+    check_values(store, query, bindings, timeout=timeout, lane=lane)
+    return store.query(bound_text(query, bindings), timeout=timeout, lane=lane)
 
 
 # --- result formats ------------------------------------------------------------
@@ -450,7 +524,11 @@ def cli(name: str, params: list[str], fmt: str, opener: Callable[[], Store], *,
 
     try:
         with opener() as store:
+            check_values(store, query, bindings)
             result = store.query(bound_text(query, bindings))
+    except UnknownValue as e:
+        err.write(f"error: {e}\n")
+        return 2
     except StoreError as e:
         err.write(f"error: {e}\n")
         return 1

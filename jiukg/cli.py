@@ -208,7 +208,11 @@ def _print_summary(summary, quiet: bool = False):
 def validate(files: List[Path] = typer.Argument(None, help="RDF files to validate; none: the store."),
              store: Optional[str] = StoreOpt,
              lang: str = typer.Option("en", "--lang", help="Language of the messages (en, zh)."),
-             fmt: str = typer.Option("table", "--format", help="table, turtle or json.")):
+             fmt: str = typer.Option("table", "--format", help="table, turtle or json."),
+             shapes: List[Path] = typer.Option([], "--shapes", help="A shapes file (Turtle or N-Triples) of "
+                                               "your own, added to the project's shapes; repeatable."),
+             only_shapes: bool = typer.Option(False, "--only-shapes", help="Use only the --shapes files, "
+                                              "not the project's shapes.")):
     """Validate data against the SHACL shapes.
 
     Exit 0: no violations (warnings and infos may be listed; the standard report's sh:conforms is
@@ -216,7 +220,8 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files to validat
     exist or cannot be read."""
     from jiukg import validation
 
-    code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store, read=True))
+    code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store, read=True),
+                          shapes_files=shapes, only_shapes=only_shapes)
     raise typer.Exit(code)
 
 

@@ -71,7 +71,7 @@ def normalize_symbol(symbol: str) -> str:
     >>> normalize_symbol("JIU/NOTE/2022/1 Rev.1")
     'JIU/NOTE/2022/1/Rev.1'
     >>> normalize_symbol("WO/PBC/37/6 Rev.")
-    'WO/PBC/37/6/Rev'
+    'WO/PBC/37/6/Rev.'
     >>> normalize_symbol("A／80／263/Add. 1")
     'A/80/263/Add.1'
     """
@@ -79,7 +79,6 @@ def normalize_symbol(symbol: str) -> str:
     s = re.sub(r"\s*/\s*", "/", s)
     s = re.sub(r"\s+(Rev|Add|Corr)\b", r"/\1", s)
     s = re.sub(r"\b(Rev|Add|Corr)\.?\s*(\d+)", r"\1.\2", s)
-    s = re.sub(r"\b(Rev|Add|Corr)\.$", r"\1", s)
     return _SPACES.sub("", s)
 
 

@@ -28,7 +28,7 @@ from .completeness import Expectation
 from .ceb_common import (Block, find_citations, link_symbol, load_lexicon, read_layout, rx,
                          search_any, parse_number)
 from .emit import cited_document, date_literal, derived, document, new_graph
-from .mechanisms import implementation_channel
+from .mechanisms import add_mentions, implementation_channel
 from .text import clean, detect_language
 
 KIND = "ceb-comments-note"
@@ -44,6 +44,7 @@ class Comment:
     start_line: int
     end_line: int
     paragraphs: list[str] = field(default_factory=list)
+    secretariat: list[tuple] = field(default_factory=list)  # (number, text, start, end): the Secretariat's own
 
 
 @dataclass
@@ -289,6 +290,10 @@ class CEBCommentsLoader(Loader):
 
     @staticmethod
     def _comment(number, paras: list[Block], lex) -> Comment:
+        # paragraphs in which the Secretariat speaks for itself ("秘书处确认") are not the CEB's comment
+        own = [rx(p, re.I) for p in lex.get("secretariat", {}).get("paragraph", [])]
+        secretariat = [p for p in paras if any(r.match(p.text) for r in own)]
+        paras = [p for p in paras if p not in secretariat] or paras
         stance = evidence = None
         for p in paras:
             for name, phrases in lex["stance"].items():
@@ -306,7 +311,8 @@ class CEBCommentsLoader(Loader):
             if stance:
                 break
         return Comment(number, "\n".join(p.text for p in paras), stance, evidence,
-                       paras[0].start_line, paras[-1].end_line, [p.number for p in paras])
+                       paras[0].start_line, paras[-1].end_line, [p.number for p in paras],
+                       [(p.number, p.text, p.start_line, p.end_line) for p in secretariat if p not in paras])
 
     @staticmethod
     def _recommendation(n: int, head: Block, lex) -> Recommendation:
@@ -355,6 +361,11 @@ class CEBCommentsLoader(Loader):
         d = document(g, sym, JIU.CEBCommentsNote, KIND, lang=lang, title=note.report_title, source=text)
         h0, h1 = note.header_lines
         derived(g, d, text, sym, h0, h1, lang)
+        if note.symbol_derived:  # not printed: the first addendum of the report's circulation symbol
+            g.add((d, JIU.symbolInferred, Literal(True)))
+            g.add((d, RDFS.comment, Literal(
+                "The symbol is not printed in the source text: derived from the symbol under which the report "
+                "was circulated (comments are issued as its first addendum); see the loader's warnings.", lang="en")))
         if note.agenda_item:
             g.add((d, JIU.agendaItem, Literal(note.agenda_item)))
         if note.session and note.session_body:
@@ -375,7 +386,11 @@ class CEBCommentsLoader(Loader):
             g.add((report, DCTERMS.type, concept("document-kind", "jiu-report" if "/REP/" in note.report else "jiu-note")))
             # The report's title as this note words it stays on the note: the
             # report's own dcterms:title (one per language) is not the note's
-            # to give, and other documents translate it differently.
+            # to give, and other documents translate it differently. The note is
+            # the UN's own document on the report, so the title it prints is the
+            # title the UN circulates the report under: jiu:officialTitle.
+            if note.report_title:
+                g.add((report, JIU.officialTitle, Literal(note.report_title, lang=lang)))
             g.add((report, JIU.cebCommentsDocument, d))
             for s0, s1 in note.report_mentions:
                 derived(g, report, text, sym, s0, s1, lang)
@@ -410,9 +425,12 @@ class CEBCommentsLoader(Loader):
                 g.add((ri, JIU.toBeImplementedThrough, reference_iri(m)))
             for t in r.channel_evidence:
                 g.add((ri, JIU.implementationChannelEvidence, Literal(t, lang=lang)))
-            derived(g, ri, text, sym, r.start_line, r.end_line, lang)
+            rp = derived(g, ri, text, sym, r.start_line, r.end_line, lang)
+            if r.text:
+                add_mentions(g, ri, r.text, lang, sym, rp)
             records["recommendation"] += 1
 
+        addressees = (load_lexicon("common", lang) or {}).get("addressee", {})
         for c in note.comments:
             ci = comment_iri(note.report, c.number, sym)
             g.add((ci, RDF.type, JIU.CEBComment))
@@ -421,8 +439,28 @@ class CEBCommentsLoader(Loader):
             if c.stance:
                 g.add((ci, JIU.stance, concept("stance", c.stance)))
                 g.add((ci, JIU.stanceEvidence, Literal(c.stance_evidence, lang=lang)))
+                # "noted" because the recommendation is addressed to someone else ("这项建议是向秘书长提出的"):
+                # the reason is who it is addressed to, named in the evidence
+                if c.stance == "noted" and c.stance_evidence:
+                    for word, notation in sorted(addressees.items(), key=lambda kv: -len(kv[0])):
+                        if word in c.stance_evidence:
+                            g.add((ci, JIU.stanceAddressee, concept("addressee", notation)))
+                            break
+            # the Secretariat's own paragraphs ("秘书处确认……") beside the organisations' comments: said by the
+            # Secretary-General's office, not the CEB
+            for n, ptext, s0, s1 in c.secretariat:
+                si = URIRef(f"{ci}/secretariat/{n}")
+                g.add((si, RDF.type, JIU.SecretariatComment))
+                g.add((si, JIU.commentOn, rec_iri(note.report, c.number) if c.number is not None else report))
+                g.add((si, JIU.commentText, Literal(ptext, lang=lang)))
+                g.add((si, JIU.reportedIn, d))
+                g.add((si, JIU.paragraphNumber, Literal(n)))
+                sp = derived(g, si, text, sym, s0, s1, lang)
+                add_mentions(g, si, ptext, lang, sym, sp)
+                records["secretariat-comment"] += 1
             g.add((ci, JIU.reportedIn, d))
-            derived(g, ci, text, sym, c.start_line, c.end_line, lang)
+            cp = derived(g, ci, text, sym, c.start_line, c.end_line, lang)
+            add_mentions(g, ci, c.text, lang, sym, cp)
             records["ceb-comment"] += 1
 
         return Extraction(symbol=sym, kind=KIND, graph=g, records=records, warnings=list(note.warnings), data=note)

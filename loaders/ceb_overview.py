@@ -409,6 +409,7 @@ class CEBOverviewLoader(Loader):
         h0, h1 = ov.header_lines
         derived(g, d, text, sym, h0, h1, lang)
         if not ov.symbol_printed:
+            g.add((d, JIU.symbolInferred, Literal(True)))
             g.add((d, RDFS.comment, Literal(
                 "The symbol is not printed in the source text; see the loader's warnings.", lang="en")))
         if ov.agenda_item:

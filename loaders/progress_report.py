@@ -47,10 +47,13 @@ assessments are deliberately not deferrals: JIU/NOTE/2022/1/Rev.1 rec 2
 ("这项建议应在整个联合国系统一级实施，产权组织将乐于参与": system-wide
 level, no mechanism, not accepted) and JIU/REP/2019/5 rec 1 in WO/PBC/35/2
 ("该方法将由数字和技术网（DTN）云采用分组确定": the DTN designs an approach
-while WIPO, status in progress, keeps implementing it). The mechanism
-deferred to is the most specific one (deepest under the CEB in the
-reference data) named in the record — recommendation text and assessment —
-else the CEB. The channel a recommendation is to be implemented through is
+while WIPO, status in progress, keeps implementing it; the DTN's group is a mention, below). The mechanism
+deferred to is the one the deferral phrases themselves name (the most specific,
+deepest in the reference data, if several), else jiu:UnspecifiedInterAgencyMechanism
+("这项建议将通过机构间机制进行处理" names none; the CEB is never assumed).
+Every mechanism the recommendation text or the assessment names is also
+recorded as a jiu:MechanismMention with its sentence (loaders.mechanisms).
+The channel a recommendation is to be implemented through is
 another matter, read by loaders.mechanisms.implementation_channel, which the
 CEB-comments loader shares: the mechanism named in the recommendation's own
 "通过 / 作为……成员 / 在……框架内" phrase.
@@ -80,7 +83,7 @@ from itertools import product
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, TIME, XSD, ORG
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD
 
 from jiukg.namespaces import (
     JIU, LANG, concept, instant_iri, listing_iri, normalize_symbol, rec_iri, review_iri,
@@ -91,7 +94,7 @@ from jiukg.ontology import reference_graph
 from . import completeness, reference
 from .base import Extraction, Loader, LoadWarning, SourceText
 from .completeness import Expectation, last_line
-from .mechanisms import CEB, implementation_channel, mechanism_pattern
+from .mechanisms import UNSPECIFIED, add_mentions, implementation_channel, mechanism_pattern
 from .emit import date_literal, derived, document, new_graph
 from .text import clean, detect_language, is_page_furniture, parse_date, to_halfwidth
 
@@ -349,6 +352,7 @@ class ProgressReport:
     reporting_org: str | None = None
     prepared_by_secretariat: bool = False
     previous_reports: list[str] = field(default_factory=list)
+    previous_printed: dict = field(default_factory=dict)  # canonical symbol -> as printed ("WO/PBC/37/6 Rev.")
     publications: dict = field(default_factory=dict)  # symbol -> {'title', 'issued', 'new'}
     records: list[Record] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
@@ -711,6 +715,7 @@ class _Reader:
                 sym = normalize_symbol(m["symbol"])
                 if sym not in doc.previous_reports:
                     doc.previous_reports.append(sym)
+                    doc.previous_printed[sym] = m["symbol"].strip()
         self._stated_counts(j)
         for m in lex.annex_announced.finditer(jt):
             if (n := lex.number(m["n"])) is not None:
@@ -1050,7 +1055,10 @@ class _Reader:
                         dev.append((m.start(), m.end(), m.group(0).strip()))
             if dev:
                 rec.deferral_evidence = [t for _, _, t in sorted(dev)]
-                rec.deferred_to = str(_most_specific(rec.text + "\n" + rec.assessment) or CEB)
+                # the mechanism the deferral phrases name (the most specific if several), else the
+                # unspecified one: "这项建议将通过机构间机制进行处理" names none, and the CEB is not implied
+                named = [m for t in rec.deferral_evidence if (m := _most_specific(t)) is not None]
+                rec.deferred_to = str(max(named, key=_depth) if named else UNSPECIFIED)
 
     def _note_to(self, rec: Record, note: tuple[str, str | None, str], line: int):
         kind, value, words = note
@@ -1292,6 +1300,46 @@ class _Reader:
             f"the text stops at line {last} before “{closing}”, the line that closes the document")))
 
 
+def _earlier_status(r: Record) -> tuple[str | None, str | None] | None:
+    """(acceptance, implementation) in the earlier report, as the record's notes state it, or None.
+
+    "之前为X" gives X on its dimension; the other follows from the scheme: an implementation status
+    is given only for an accepted recommendation (so "之前为“正在落实”" was accepted, in progress), and a
+    recommendation under consideration or not accepted has none. "与之前状态相比无变化" gives the
+    current status. "评估已更新" alone says nothing about the status."""
+    if r.previous_acceptance or r.previous_implementation:
+        acc = r.previous_acceptance or ("accepted" if r.previous_implementation else r.acceptance)
+        imp = r.previous_implementation
+        if imp is None and acc == r.acceptance == "accepted":
+            imp = r.implementation  # only the acceptance note was printed: implementation as now
+        return acc, imp
+    if r.unchanged and r.acceptance:
+        return r.acceptance, r.implementation
+    return None
+
+
+def _emit_earlier(g, text: SourceText, sym: str, lang: str, r: Record, rec, st, org, org_code: str, d,
+                  earlier: tuple[str, URIRef]) -> None:
+    """The earlier report's statement that the record's status-change notes state: reported in that
+    report (known here by its symbol only, and no as-at date), recounted in this one, derived from
+    the note lines; this record's statement points to it (jiu:previousStatement)."""
+    prev_sym, prev_doc = earlier
+    acc, imp = _earlier_status(r)
+    s0 = status_iri(r.report, r.number, org_code, prev_sym)
+    g.add((s0, RDF.type, JIU.StatusStatement))
+    g.add((s0, JIU.aboutRecommendation, rec))
+    g.add((s0, JIU.reportingOrganization, org))
+    g.add((s0, JIU.reportedIn, prev_doc))
+    g.add((s0, JIU.recountedIn, d))
+    if acc:
+        g.add((s0, JIU.acceptance, concept("acceptance", acc)))
+    if imp:
+        g.add((s0, JIU.implementation, concept("implementation", imp)))
+    g.add((st, JIU.previousStatement, s0))
+    for ln in sorted(set(r.note_lines)) or [r.start_line]:
+        derived(g, s0, text, sym, ln, ln, lang)
+
+
 def _end_of_month(y: int, m: int) -> date:
     if m == 12:
         return date(y, 12, 31)
@@ -1372,9 +1420,20 @@ class ProgressReportLoader(Loader):
                         g.add((s, prop, inst))
                         g.add((inst, RDF.type, TIME.Instant))
                         g.add((inst, TIME.inXSDDate, date_literal(dd)))
+        prev_docs = []
         for prev in doc.previous_reports:
             p = document(g, prev, JIU.ProgressReport, "progress-report")
             g.add((d, DCTERMS.references, p))
+            # the symbol as the text prints it, beside the canonical jiu:symbol
+            if (printed := doc.previous_printed.get(prev)) and printed != prev:
+                g.add((p, SKOS.notation, Literal(printed)))
+            prev_docs.append((prev, p))
+        # the earlier report the status-change notes speak of: the one the body names as the previous
+        # report ("自向成员国提交上一份报告（WO/PBC/37/6 Rev.）以来"); none if it names none or several
+        earlier = prev_docs[0] if len(prev_docs) == 1 else None
+        as_ofs = sorted({r.as_of for r in doc.records if r.as_of})
+        if as_ofs:
+            g.add((d, JIU.statusesAsOf, date_literal(date.fromisoformat(as_ofs[-1]))))
         # the JIU publications the report speaks of
         pubs = {}
         for psym, info in doc.publications.items():
@@ -1404,7 +1463,8 @@ class ProgressReportLoader(Loader):
                     g.add((rec, JIU.implementationChannelEvidence, Literal(t, lang=lang)))
             for u in r.links:
                 g.add((rec, JIU.jiuLink, Literal(u, datatype=XSD.anyURI)))
-            derived(g, rec, text, sym, r.start_line, max(r.text_end_line, r.start_line), lang)
+            rp = derived(g, rec, text, sym, r.start_line, max(r.text_end_line, r.start_line), lang)
+            add_mentions(g, rec, r.text, lang, sym, rp)
             counts["recommendation"] += 1
             st = status_iri(r.report, r.number, org_code, sym)
             g.add((st, RDF.type, JIU.StatusStatement))
@@ -1439,10 +1499,15 @@ class ProgressReportLoader(Loader):
                     g.add((st, JIU.deferralEvidence, Literal(t, lang=lang)))
             if r.proposed is not None:
                 g.add((st, JIU.proposedForApproval, Literal(r.proposed)))
-            derived(g, st, text, sym, r.start_line, r.end_line, lang)
+            sp = derived(g, st, text, sym, r.start_line, r.end_line, lang)
+            if r.assessment:
+                add_mentions(g, st, r.assessment, lang, sym, sp)
             for ln in sorted(set(r.note_lines) - set(range(r.start_line, r.end_line + 1))):
                 derived(g, st, text, sym, ln, ln, lang)
             counts["status"] += 1
+            if earlier is not None and org is not None and _earlier_status(r):
+                _emit_earlier(g, text, sym, lang, r, rec, st, org, org_code, d, earlier)
+                counts["earlier status"] += 1
         for rv in doc.reviews:
             ri = review_iri(rv.code)
             g.add((ri, RDF.type, JIU.JIUReview))
@@ -1470,6 +1535,8 @@ class ProgressReportLoader(Loader):
                 g.add((li, JIU.outstandingCount, Literal(x.outstanding, datatype=XSD.integer)))
             for a in x.addressees:
                 g.add((li, JIU.addresseeKind, concept("addressee", a)))
+            if x.ceb_comments:  # the CEB-comments cell as printed: filled, with or without a symbol
+                g.add((li, JIU.cebCommentsCell, Literal(x.ceb_comments, lang=lang)))
             for c in x.ceb_documents:
                 cd = document(g, c, JIU.CEBCommentsNote, "ceb-comments-note")
                 g.add((li, JIU.cebCommentsDocument, cd))
@@ -1478,6 +1545,6 @@ class ProgressReportLoader(Loader):
                 g.add((li, JIU.jiuLink, Literal(u, datatype=XSD.anyURI)))
             derived(g, li, text, sym, x.start_line, x.end_line, lang)
             counts["listing"] += 1
-        for k in ("recommendation", "status", "review", "listing"):
+        for k in ("recommendation", "status", "earlier status", "review", "listing"):
             counts.setdefault(k, 0)
         return Extraction(symbol=sym, kind=self.kind, graph=g, records=counts, warnings=warnings, data=doc)

@@ -916,11 +916,21 @@ class SGAccountabilityLoader(Loader):
             g.add((di, QB.structure, JIU.oversightDSD))
             g.add((di, DCTERMS.source, d))
             g.add((di, RDFS.label, Literal(f"{sym} {ds.label}: {ds.body}", lang=lang)))
+            # where the figures are printed: "paragraph 90", or "Annex III" (the only annex of figures); the
+            # label keeps the document's own words ("第90段", "附件三")
+            where = f"paragraph {ds.name.rsplit('-', 1)[1]}" if "-paragraph-" in ds.name else "Annex III"
+            g.add((di, JIU.figureLocation, Literal(where)))
             if ds.as_of:
                 g.add((di, DCTERMS.date, Literal(ds.as_of, datatype=XSD.date)))
             derived(g, di, text, sym, ds.start_line, ds.end_line, lang)
             counts["dataset"] += 1
         names = {ds.name for ds in report.datasets}
+        paragraphs = {ds.name for ds in report.datasets if "-paragraph-" in ds.name}
+        try:
+            pattern = lexicon(lang).get("paragraphs", {}).get("implemented_or_closed")
+        except OSError:
+            pattern = None
+        or_closed = re.compile(pattern) if pattern else None
         for o in report.observations:
             if o.dataset not in names:
                 continue
@@ -942,6 +952,15 @@ class SGAccountabilityLoader(Loader):
                 g.add((oi, JIU[m], Literal(str(v), datatype=dt)))
             for a, b in o.lines:
                 derived(g, oi, text, sym, a, b, lang)
+            # what "implemented" counts: a paragraph that says "已执行或不再执行" (implemented or no longer
+            # applicable) counts the closed ones too; Annex III keeps them in a column of their own
+            if o.dataset in paragraphs and "recommendationsImplemented" in o.measures and or_closed and any(
+                    or_closed.search(clean(" ".join(text.lines[a - 1:b]))) for a, b in o.lines):
+                g.add((oi, JIU.implementedIncludesClosed, Literal(True)))
+            # Annex III prints years and a footnote on the day a column ends ("述期截至 6 月 30 日"):
+            # a beginning on a given day is the loader's reading (the day after the previous column)
+            if o.dataset not in paragraphs and len(o.begin) > 4:
+                g.add((oi, JIU.periodBeginningInferred, Literal(True)))
             counts["observation"] += 1
         for b, e in periods:
             pi = period_iri(b, e)

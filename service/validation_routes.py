@@ -4,6 +4,10 @@ POST /validate  body: RDF in any syntax named by Content-Type (Turtle, N-Triples
                 JSON-LD, TriG, N-Quads, RDF/XML); validated as the write gate would,
                 with what the store already says about the resources it mentions.
                 Nothing is written.
+                Or multipart/form-data (the page's upload form): `data` an RDF file (its
+                syntax by file name or part type; none: the store is validated), `shapes`
+                a steward's shapes file (Turtle or N-Triples; repeatable), added to the
+                project's shapes, or instead of them with `only_shapes` set.
 GET  /validate  the current store.
 
 The report comes as JSON (documented in jiukg.validation), Turtle or JSON-LD (the
@@ -61,8 +65,9 @@ def _respond(request: Request, report: validation.ValidationReport, title: str) 
 
     keep = _severities(request)
     if keep != set(validation.SEVERITIES):
-        report = validation.ValidationReport(results=[r for r in report.results if r.severity in keep],
-                                             labels=report.labels, triples=report.triples, seconds=report.seconds)
+        report = validation.ValidationReport(results=[r for r in report.results if r.standard_severity in keep],
+                                             labels=report.labels, triples=report.triples, seconds=report.seconds,
+                                             shapes=report.shapes, engine=report.engine)
     media = negotiate(request.headers.get("accept"), OFFERS)
     headers = {"Vary": "Accept, Accept-Language", "X-Conforms": "true" if report.conforms else "false"}
     if media == "text/html":
@@ -96,6 +101,8 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
     from loaders import UnrecognisedDocument
 
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        return await _validate_form(request, store)
     fmt = RDF_TYPES.get(ctype)
     if fmt is None:
         return PlainTextResponse(f"415: send RDF with one of the content types {', '.join(sorted(RDF_TYPES))}\n",
@@ -115,16 +122,86 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
     return _respond(request, report, "upload")
 
 
+FILE_SUFFIX = {suffix: fmt for fmt, suffix in SUFFIX.items()} | {".jsonld": "json-ld", ".json": "json-ld",
+                                                                ".owl": "xml", ".xml": "xml", ".ntriples": "nt"}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_part(part, what: str, limit: int) -> bytes:
+    data = await part.read(limit + 1)
+    if len(data) > limit:
+        raise _TooLarge(f"413: {what} is larger than {limit} bytes")
+    return data
+
+
+async def _validate_form(request: Request, store) -> Response:
+    """The upload form: a data file (or none: the store) and a steward's shapes files."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.datastructures import UploadFile
+
+    from jiukg.pipeline import prepare_rdf
+    from loaders import UnrecognisedDocument
+
+    settings = request.app.state.settings
+    limit = settings.max_body_bytes
+    parse = partial(parse_body, timeout=settings.body_timeout)
+    try:
+        form = await request.form(max_files=20, max_fields=20)
+    except Exception as e:  # a malformed multipart body
+        return PlainTextResponse(f"400: the form could not be read: {e}\n", status_code=400)
+    try:
+        shapes_parts = [p for p in form.getlist("shapes") if isinstance(p, UploadFile) and p.filename]
+        only = str(form.get("only_shapes") or "").lower() in ("1", "on", "true", "yes")
+        if only and not shapes_parts:
+            return PlainTextResponse("400: only_shapes needs at least one shapes file\n", status_code=400)
+        shapes = None
+        if shapes_parts:
+            files = [(p.filename, await _read_part(p, p.filename, limit)) for p in shapes_parts]
+            shapes = await run_in_threadpool(validation.load_shapes, files, project=not only)
+            await run_in_threadpool(validation.handover_reasons, shapes)
+        data = form.get("data")
+        if isinstance(data, UploadFile) and data.filename:
+            body = await _read_part(data, data.filename, limit)
+            fmt = FILE_SUFFIX.get(Path(data.filename).suffix.lower()) or \
+                RDF_TYPES.get((data.content_type or "").split(";")[0].strip().lower())
+            if fmt is None:
+                return PlainTextResponse(f"415: {data.filename}: name the file .ttl, .nt, .jsonld, .trig, .nq or "
+                                         ".rdf (or send its media type)\n", status_code=415)
+            if not body.strip():
+                return PlainTextResponse(f"400: {data.filename} is empty\n", status_code=400)
+            try:
+                prepared = await run_in_threadpool(prepare_rdf, Path("upload" + SUFFIX[fmt]), body, fmt, parse=parse)
+            except UnrecognisedDocument as e:
+                return PlainTextResponse(f"400: {e}\n", status_code=400)
+            report = await run_body_work(validation.validate_write, store, prepared.graphs, shapes=shapes)
+            return _respond(request, report, "upload")
+        report = await run_body_work(validation.validate_store, store, shapes=shapes)
+        return _respond(request, report, "store")
+    except _TooLarge as e:
+        return PlainTextResponse(f"{e}\n", status_code=413)
+    except validation.ShapesError as e:  # unreadable shapes, or shapes SHACL says to refuse
+        return PlainTextResponse(f"400: shapes: {e}\n", status_code=400)
+
+
 # --------------------------------------------------------------------------
 # the steward's page
 
 TEXT = {
     "en": {"title": "Validation report", "of": {"store": "the store", "upload": "the uploaded data"},
            "focus": "Focus node", "path": "Path", "value": "Value", "message": "Message", "severity": "Severity",
-           "show": "Show", "none": "Nothing to report: the data conforms to every shape.", "filter": "Apply"},
+           "shape": "Shape", "show": "Show", "none": "Nothing to report: the data conforms to every shape.",
+           "filter": "Apply", "upload": "Validate your own data or shapes", "data": "Data file (none: the store)",
+           "shapes": "Shapes files (Turtle), added to the project's", "only": "only these shapes",
+           "send": "Validate", "engine": "Engine", "against": "Shapes"},
     "zh": {"title": "验证报告", "of": {"store": "存储", "upload": "上传的数据"},
            "focus": "焦点节点", "path": "路径", "value": "值", "message": "说明", "severity": "严重程度",
-           "show": "显示", "none": "没有问题：数据符合所有形状。", "filter": "应用"},
+           "shape": "形状", "show": "显示", "none": "没有问题：数据符合所有形状。", "filter": "应用",
+           "upload": "验证您自己的数据或形状", "data": "数据文件（不选：验证存储）",
+           "shapes": "形状文件（Turtle），与本项目的形状一起使用", "only": "只用这些形状", "send": "验证",
+           "engine": "引擎", "against": "形状"},
 }
 
 
@@ -152,10 +229,11 @@ def render_html(request: Request, report: validation.ValidationReport, what: str
         head = f'<a href="{e(link)}">{name}</a>' if link else name
         if label and label != validation.short(focus):
             head += f' <span class="label">{e(label)}</span>'
-        worst = rs[0].severity
-        rows.append(f'<section class="focus sev-{worst}" data-severities="{" ".join(sorted({r.severity for r in rs}))}">'
+        worst = rs[0].standard_severity
+        rows.append(f'<section class="focus sev-{worst}" '
+                    f'data-severities="{" ".join(sorted({r.standard_severity for r in rs}))}">'
                     f"<h2>{head}</h2><table><thead><tr><th>{t['severity']}</th><th>{t['path']}</th>"
-                    f"<th>{t['value']}</th><th>{t['message']}</th></tr></thead><tbody>")
+                    f"<th>{t['value']}</th><th>{t['message']}</th><th>{t['shape']}</th></tr></thead><tbody>")
         for r in rs:
             vlink = page_link(request, r.value) if r.value is not None else None
             value = e(validation.show_value(r.value, 80))
@@ -165,9 +243,12 @@ def render_html(request: Request, report: validation.ValidationReport, what: str
                 value = "<br>".join(f'<span class="conflict">{e(validation.show_value(v, 10_000))}</span>'
                                     for v in r.values)
             path = e(validation.short(r.path)) if isinstance(r.path, URIRef) else ""
-            rows.append(f'<tr class="result sev-{r.severity}" data-severity="{r.severity}">'
-                        f'<td><span class="badge {r.severity}">{e(sev[r.severity])}</span></td>'
-                        f"<td><code>{path}</code></td><td>{value}</td><td>{e(r.message(lang))}</td></tr>")
+            shape = report.shape_name(r.source_shape if r.source_shape is not None else r.shape)
+            std = r.standard_severity
+            rows.append(f'<tr class="result sev-{std}" data-severity="{std}">'
+                        f'<td><span class="badge {std}">{e(sev.get(r.severity) or validation.short(r.severity))}'
+                        f"</span></td><td><code>{path}</code></td><td>{value}</td><td>{e(r.message(lang))}</td>"
+                        f'<td class="shape"><code>{e(shape)}</code></td></tr>')
         rows.append("</tbody></table></section>")
     boxes = "".join(
         f'<label><input type="checkbox" name="severity" value="{s}"{" checked" if s in keep else ""}> '
@@ -186,7 +267,9 @@ section.focus th, section.focus td { text-align: left; vertical-align: top; padd
 section.focus td:nth-child(3) { max-width: 22rem; overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: 3px; color: #fff; font-size: .8rem; }
 .badge.Violation { background: #b3261e; } .badge.Warning { background: #c77700; } .badge.Info { background: #1f6feb; }
-.label { color: #555; font-weight: normal; } form.filter label { margin-right: 1rem; }"""
+.label { color: #555; font-weight: normal; } form.filter label { margin-right: 1rem; }
+form.upload { margin-top: 2rem; padding: .6rem .8rem; border: 1px solid #ddd; border-radius: 4px; }
+form.upload h2 { font-size: 1.05rem; margin: 0 0 .4rem; } .engine { color: #555; font-size: .85rem; }"""
     script = """
 // Filter by severity without a round trip; the form works without scripts too.
 document.querySelectorAll('form.filter input[type=checkbox]').forEach(function (box) {
@@ -204,5 +287,13 @@ document.querySelectorAll('form.filter input[type=checkbox]').forEach(function (
 {t['show']}: {boxes}<noscript><button type="submit">{t['filter']}</button></noscript></form>
 <div id="results">
 {body}
-</div>"""
+</div>
+<p class="engine">{e(t['against'])}: {e(report._shapes().name)} · {e(t['engine'])}: {e(report.engine)}</p>
+<form class="upload" method="post" action="{e(base)}?lang={lang}" enctype="multipart/form-data">
+<h2>{e(t['upload'])}</h2>
+<p><label>{e(t['data'])}: <input type="file" name="data"></label></p>
+<p><label>{e(t['shapes'])}: <input type="file" name="shapes" multiple accept=".ttl,.nt,text/turtle"></label>
+<label><input type="checkbox" name="only_shapes" value="1"> {e(t['only'])}</label></p>
+<p><button type="submit">{e(t['send'])}</button></p>
+</form>"""
     return {"title": f"{t['title']}: {t['of'][what]}", "body": main, "style": style, "script": script}

@@ -156,7 +156,7 @@ KeepAliveTimeout            = 10
 
 [SPARQL]
 ResultSetMaxRows           = 10000
-MaxQueryCostEstimationTime = 400
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime      = 60
 DeferInferenceRulesInit    = 0
 """

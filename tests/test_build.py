@@ -250,7 +250,7 @@ def test_summary_tells_records_per_document_from_distinct_recommendations(corpus
     assert text[3] == f"validation report: {summary.validation.summary()}"
     read = {line.split(":", 1)[0]: line for line in lines if line.startswith("read")}
     assert read["read  wipo-pbc35-jiu-progress.zh.md"].endswith(
-        ": 5 listing, 24 recommendation, 8 review, 24 status; 1 loader warning")
+        ": 24 earlier status, 5 listing, 24 recommendation, 8 review, 24 status; 1 loader warning")
     assert "5 recommendation" in read["read  sg-note-ceb-comments-jiu-rep-2024-4.zh.txt"]
 
 

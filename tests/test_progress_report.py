@@ -15,7 +15,7 @@ from rdflib import BNode, Literal
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from jiukg.namespaces import JIU, doc_iri, org_iri, rec_iri, session_iri, status_iri
+from jiukg.namespaces import JIU, concept, doc_iri, org_iri, rec_iri, session_iri, status_iri
 from loaders import SourceText, UnrecognisedDocument, load_text, recognise
 from loaders.progress_report import ProgressReportLoader
 
@@ -75,8 +75,10 @@ def test_every_record_every_field(corpus_dir, name, expected):
 def test_counts_and_identity(pbc38, pbc35):
     assert pbc38.symbol == "WO/PBC/38/2" and pbc38.kind == "progress-report"
     assert pbc35.symbol == "WO/PBC/35/2"  # only in its proposed decision
-    assert dict(pbc38.records) == {"recommendation": 35, "status": 35, "review": 8, "listing": 5}
-    assert dict(pbc35.records) == {"recommendation": 24, "status": 24, "review": 8, "listing": 5}
+    # earlier statuses: one per record with a "之前为…" or "与之前状态相比无变化" note
+    # (WO/PBC/38/2: 13 + 4; WO/PBC/35/2: 21 + 3)
+    assert dict(pbc38.records) == {"recommendation": 35, "status": 35, "earlier status": 17, "review": 8, "listing": 5}
+    assert dict(pbc35.records) == {"recommendation": 24, "status": 24, "earlier status": 24, "review": 8, "listing": 5}
     # the stated counts of the text itself: annex I 9, annex II 20, annex III 6
     by_annex = {}
     for r in pbc38.data.records:
@@ -130,10 +132,12 @@ def test_markdown_notes_by_value_not_position(pbc35):
 
 def test_deferrals_and_ceb_level(pbc38, pbc35):
     ceb, hr = str(org_iri("CEB")), str(org_iri("HLCM-HR"))
+    unspecified = "https://w3id.org/jiukg/ontology#UnspecifiedInterAgencyMechanism"
     deferred = {(r.report, r.number): r.deferred_to for r in pbc38.data.records if r.deferred_to}
     assert deferred == {
         ("JIU/REP/2024/3", 1): ceb, ("JIU/REP/2024/2", 3): ceb, ("JIU/REP/2023/8", 7): hr,
-        ("JIU/REP/2023/3", 4): ceb, ("JIU/REP/2023/3", 5): ceb,
+        # l. 984 and 1015 "这项建议将通过机构间机制进行处理": no mechanism named, so not the CEB
+        ("JIU/REP/2023/3", 4): unspecified, ("JIU/REP/2023/3", 5): unspecified,
         ("JIU/NOTE/2022/1/Rev.1", 1): ceb, ("JIU/NOTE/2022/1/Rev.1", 4): ceb}
     assert _rec(pbc38, "JIU/REP/2023/8", 7).deferral_evidence[0].startswith("在管理问题高级别委员会人力资源网下届会议上")
     assert {(r.report, r.number): r.deferred_to for r in pbc35.data.records if r.deferred_to} == {
@@ -145,6 +149,10 @@ def test_deferrals_and_ceb_level(pbc38, pbc35):
     assert channel[("JIU/REP/2024/4", 2)] == [ceb]
     assert _rec(pbc38, "JIU/REP/2024/4", 2).channel_evidence == ["通过联合国系统行政首长协调理事会"]
     assert _rec(pbc38, "JIU/NOTE/2022/1/Rev.1", 1).deadlines == [["在2024年6月之前", "2024-06-30"]]
+
+
+def impl(notation):
+    return concept("implementation", notation)
 
 
 def test_graph(pbc38, pbc35, corpus_dir):
@@ -161,7 +169,9 @@ def test_graph(pbc38, pbc35, corpus_dir):
     assert len(list(g38.subjects(JIU.proposedForApproval, Literal(True)))) == 21
     assert len(list(g35.subjects(JIU.proposedForApproval, Literal(True)))) == 19
     d = doc_iri("WO/PBC/38/2")
-    assert (d, DCTERMS.references, doc_iri("WO/PBC/37/6/Rev")) in g38
+    assert (d, DCTERMS.references, doc_iri("WO/PBC/37/6/Rev.")) in g38
+    assert (doc_iri("WO/PBC/37/6/Rev."), JIU.symbol, Literal("WO/PBC/37/6/Rev.")) in g38  # l. 48 "WO/PBC/37/6 Rev."
+    assert (doc_iri("WO/PBC/37/6/Rev."), ns.SKOS.notation, Literal("WO/PBC/37/6 Rev.")) in g38  # as printed
     assert (d, DCTERMS.references, doc_iri("A/79/694/Add.1")) in g38
     s = session_iri("WIPO-PBC", 38)
     assert (d, JIU.session, s) in g38 and (s, JIU.sessionOf, org_iri("WIPO-PBC")) in g38
@@ -178,6 +188,16 @@ def test_graph(pbc38, pbc35, corpus_dir):
     st = status_iri("JIU/REP/2023/3", 2, "WIPO", "WO/PBC/38/2")
     lines = sorted(g38.value(p, JIU.startLine).toPython() for p in g38.objects(st, PROV.wasDerivedFrom))
     assert lines == [335, 393, 394]  # the record, then its two page-end notes
+    # l. 436 "之前为“正在落实”" for JIU/REP/2020/7 rec 6: the status of WO/PBC/37/6 Rev., recounted here
+    s0 = status_iri("JIU/REP/2020/7", 6, "WIPO", "WO/PBC/37/6 Rev.")
+    assert (s38, JIU.previousStatement, s0) in g38
+    assert (s0, JIU.reportedIn, doc_iri("WO/PBC/37/6/Rev.")) in g38 and (s0, JIU.recountedIn, d) in g38
+    assert g38.value(s0, JIU.implementation) == impl("in-progress") and g38.value(s0, JIU.asOf) is None
+    assert [g38.value(p, JIU.startLine).toPython() for p in g38.objects(s0, PROV.wasDerivedFrom)] == [436]
+    # md l. 117 "已接受 之前为“尚未启动”": not started in WO/PBC/34/6
+    s34 = status_iri("JIU/REP/2020/7", 6, "WIPO", "WO/PBC/34/6")
+    assert (s35, JIU.previousStatement, s34) in g35 and g35.value(s34, JIU.implementation) == impl("not-started")
+    assert g38.value(d, JIU.statusesAsOf).toPython().isoformat() == "2025-02-28"
     # deterministic: loading again gives the same triples
     assert set(_load(corpus_dir / PBC38).graph) == set(g38)
 
@@ -211,7 +231,7 @@ def test_fixtures_by_lexicon_only(lang):
     assert (ex.symbol, doc.lang, doc.session, doc.session_start, doc.issued) == (
         "WO/PBC/38/2", lang, 38, "2025-05-19", "2025-03-31")
     assert doc.body == str(org_iri("WIPO-PBC")) and doc.reporting_org == str(org_iri("WIPO"))
-    assert doc.previous_reports == ["WO/PBC/37/6/Rev"] and doc.original_language == "en"
+    assert doc.previous_reports == ["WO/PBC/37/6/Rev."] and doc.original_language == "en"
     r = _rec(ex, "JIU/REP/2024/3", 1)
     assert (r.annex, r.addressee, r.is_new, r.acceptance, r.deferred_to, r.channel, r.proposed) == (
         2, "executive-head", True, "not-relevant", str(org_iri("CEB")), [str(org_iri("CEB"))], True)
@@ -223,7 +243,8 @@ def test_fixtures_by_lexicon_only(lang):
     assert [x.report for x in doc.listings][-1] == "JIU/REP/2019/5" and doc.listings[-1].ceb_documents == ["A/74/691/Add.1"]
     assert doc.reviews[0].code == "A474" and doc.reviews[0].year == "2024"
     if lang == "en":
-        assert dict(ex.records) == {"recommendation": 7, "status": 7, "review": 2, "listing": 2}
+        # earlier statuses: two "Previously …" and two "No change from previous status" notes
+        assert dict(ex.records) == {"recommendation": 7, "status": 7, "earlier status": 4, "review": 2, "listing": 2}
         r = _rec(ex, "JIU/REP/2023/8", 7)
         # deferred to the HR Network its assessment names; implemented through the CEB its text names
         assert (r.deferred_to, r.channel) == (str(org_iri("HLCM-HR")), [str(org_iri("CEB"))])
@@ -231,7 +252,8 @@ def test_fixtures_by_lexicon_only(lang):
         n = _rec(ex, "JIU/NOTE/2022/1/Rev.1", 1)
         assert (n.annex, n.from_note, n.deadlines) == (3, True, [["by June 2024", "2024-06-30"]])
     else:
-        assert dict(ex.records) == {"recommendation": 4, "status": 4, "review": 1, "listing": 1}
+        # earlier statuses: JIU/REP/2023/6 rec 4 ("Auparavant") and JIU/REP/2019/5 rec 1 (unchanged)
+        assert dict(ex.records) == {"recommendation": 4, "status": 4, "earlier status": 2, "review": 1, "listing": 1}
 
 
 def test_count_mismatch_names_document_and_line():

@@ -75,7 +75,9 @@ def test_injection_through_the_cli_changes_nothing(fixture_store_dir):
     before = dump()
     r = jiukg("query", "ceb-deferrals", "--param", 'org=WIPO" } ; DROP ALL ; #', "--format", "csv",
               "--store", fixture_store_dir)
-    assert r.returncode == 0 and r.stdout == "report,rec,mechanism,evidence,asOf,source\r\n"
+    assert r.returncode == 2 and r.stdout == "" and "no organisation 'WIPO\" } ; DROP ALL ; #'" in r.stderr
+    r = jiukg("query", "ceb-deferrals", "--param", "org=UNICEF", "--store", fixture_store_dir)
+    assert r.returncode == 2 and "no organisation 'UNICEF' in the data; known:" in r.stderr and "WIPO" in r.stderr
     r = jiukg("query", "provenance", "--param", "resource=https://w3id.org/x>\n{", "--store", fixture_store_dir)
     assert r.returncode == 2 and "not an absolute IRI" in r.stderr
     assert dump() == before and len(before) > 1000

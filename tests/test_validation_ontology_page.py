@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from jiukg import validation
+from jiukg.validation import shapes
 from jiukg.namespaces import SH
 from jiukg.paths import CORPUS_DIR, SHAPES_DIR
 
@@ -68,7 +69,7 @@ def test_every_sparql_rule_shows_its_message_and_severity(page_en, client):
     assert len(rules) > 20
     for shape, c in rules:
         (en,) = [m for m in sg.objects(c, SH.message) if m.language == "en"]
-        severity = validation._sev_name(sg.value(shape, SH.severity) or SH.Violation)
+        severity = shapes._sev_name(sg.value(shape, SH.severity) or SH.Violation)
         assert f"SPARQL rule ({severity}): {' '.join(str(en).split())}" in text, shape
     zh = _text(client.get("/ontology", headers={"Accept": "text/html", "Accept-Language": "zh"}).text)
     for shape, c in rules:

@@ -94,7 +94,7 @@ class QueryResult:
         """The result in a SPARQL results format (select/ask) or an RDF format (graph), by media type."""
         import pyoxigraph as ox
 
-        from .sparql import to_ox
+        from .terms import to_ox
 
         if self.kind == "graph":
             fmt = ox.RdfFormat.from_media_type(media_type)
@@ -343,7 +343,7 @@ class Store(ABC):
         'nt' or 'json-ld' (graphs merged)."""
         import pyoxigraph as ox
 
-        from .sparql import to_ox
+        from .terms import to_ox
 
         if fmt in ("nquads", "trig"):
             quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
