@@ -136,7 +136,7 @@ def test_home_page_works_offline(url, store):
     for ref in refs:
         assert ref.startswith("/") or ref.startswith(url), ref
         assert httpx.get(ref if ref.startswith("http") else url + ref).status_code == 200, ref
-    assert 'href="/validate"' in html and 'href="/queries"' in html
+    assert 'href="/validate?lang=en"' in html and 'href="/queries?lang=en"' in html  # lang kept on links
     assert str(store.count()) in html
     assert "ParticipatingOrganization" in html
     lic = httpx.get(f"{url}/static/vendor/yasgui/LICENSE")
