@@ -37,7 +37,7 @@ async def labels(request: Request, iris, lang: str) -> dict:
     iris = {i for i in iris if isinstance(i, URIRef)}
     if not iris:
         return {}
-    rows = await select(request, f"""SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {_vals(iris)} }}
+    rows = await select(request, f"""SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?s {{ {_vals(iris)} }}
         VALUES ?p {{ {LABEL_PROPS} }} ?s ?p ?l }}""")
     by = defaultdict(lambda: defaultdict(list))
     for row in rows:
@@ -136,17 +136,15 @@ def bars(items: list[tuple[str, float]], caption: str) -> Markup | None:
 def stacked(groups: list[tuple[str, Counter]], order: list[str], names: dict[str, str], caption: str) -> Markup:
     """One stacked bar per group (a reporting document), split by status, with a legend."""
     width, bar, gap, left = 640, 22, 10, 150
-    legend_h = 22
+    legend_h = 40
     height = legend_h + len(groups) * (bar + gap) + 6
     peak = max((sum(c.values()) for _, c in groups), default=1) or 1
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
              f'aria-label="{html.escape(caption)}">']
-    x = 0
-    for key in order:
-        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{COLOURS.get(key, "#888")}"/>'
-                     f'<text x="{x + 16}" y="14">{html.escape(names.get(key, key))}</text>')
-        x += 24 + 8 * len(names.get(key, key)) if not any(ord(ch) > 0x2e80 for ch in names.get(key, key)) \
-            else 24 + 14 * len(names.get(key, key))
+    for j, key in enumerate(order):  # the legend: two rows of three
+        x, y = (j % 3) * 210, 4 + (j // 3) * 18
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{COLOURS.get(key, "#888")}"/>'
+                     f'<text x="{x + 16}" y="{y + 10}">{html.escape(names.get(key, key))}</text>')
     for i, (label, counts) in enumerate(groups):
         y = legend_h + 4 + i * (bar + gap)
         parts.append(f'<text x="{left - 6}" y="{y + bar * .7:.1f}" text-anchor="end">{html.escape(label)}</text>')
@@ -173,7 +171,7 @@ async def organisation(request: Request, iri: str, lang: str, asof: str | None) 
     """An organisation's recommendations by report, with its status as of each of its reporting
     documents; counts, rates and a chart; its deferrals; overdue ones as of a date; changes."""
     me = sparql_iri(iri)
-    rows = await select(request, f"""SELECT ?st ?r ?sym ?n ?asOf ?doc ?acc ?impl ?deadline WHERE {{
+    rows = await select(request, f"""SELECT DISTINCT ?st ?r ?sym ?n ?asOf ?doc ?acc ?impl ?deadline WHERE {{
         ?st jiu:reportingOrganization {me} ; jiu:aboutRecommendation ?r .
         ?r jiu:inPublication ?pub ; jiu:recommendationNumber ?n . ?pub jiu:symbol ?sym .
         OPTIONAL {{ ?st jiu:asOf ?asOf }} OPTIONAL {{ ?st jiu:reportedIn ?doc }}
@@ -181,7 +179,7 @@ async def organisation(request: Request, iri: str, lang: str, asof: str | None) 
         OPTIONAL {{ ?r jiu:deadline ?deadline }} }} ORDER BY ?sym ?n ?asOf""")
     if not rows:
         return None
-    defer = await select(request, f"""SELECT ?st ?r ?mech ?asOf ?pas WHERE {{
+    defer = await select(request, f"""SELECT DISTINCT ?st ?r ?mech ?asOf ?pas WHERE {{
         ?st jiu:reportingOrganization {me} ; jiu:aboutRecommendation ?r ; jiu:deferredTo ?mech .
         OPTIONAL {{ ?st jiu:asOf ?asOf }} OPTIONAL {{ ?st prov:wasDerivedFrom ?pas }} }} ORDER BY ?r ?asOf""")
     names = await labels(request, {t for row in rows + defer for t in row.values()}, lang)
@@ -272,18 +270,18 @@ async def report(request: Request, iri: str, lang: str) -> dict | None:
     """A JIU publication's recommendations: text, addressee, deadline, each organisation's status
     history (a small timeline) and latest status, and the CEB stance."""
     me = sparql_iri(iri)
-    recs = await select(request, f"""SELECT ?r ?n ?text ?addr ?deadline ?dtext ?link WHERE {{
+    recs = await select(request, f"""SELECT DISTINCT ?r ?n ?text ?addr ?deadline ?dtext ?link WHERE {{
         ?r jiu:inPublication {me} ; jiu:recommendationNumber ?n .
         OPTIONAL {{ ?r jiu:recommendationText ?text }} OPTIONAL {{ ?r jiu:addresseeKind ?addr }}
         OPTIONAL {{ ?r jiu:deadline ?deadline }} OPTIONAL {{ ?r jiu:deadlineText ?dtext }}
         OPTIONAL {{ ?r jiu:jiuLink ?link }} }} ORDER BY ?n""")
     if not recs:
         return None
-    sts = await select(request, f"""SELECT ?r ?st ?org ?asOf ?acc ?impl WHERE {{
+    sts = await select(request, f"""SELECT DISTINCT ?r ?st ?org ?asOf ?acc ?impl WHERE {{
         ?r jiu:inPublication {me} . ?st jiu:aboutRecommendation ?r ; jiu:reportingOrganization ?org .
         OPTIONAL {{ ?st jiu:asOf ?asOf }} OPTIONAL {{ ?st jiu:acceptance ?acc }}
         OPTIONAL {{ ?st jiu:implementation ?impl }} }} ORDER BY ?r ?org ?asOf""")
-    cebs = await select(request, f"""SELECT ?r ?c ?stance WHERE {{
+    cebs = await select(request, f"""SELECT DISTINCT ?r ?c ?stance WHERE {{
         ?r jiu:inPublication {me} . ?c jiu:commentOn ?r ; jiu:stance ?stance }}""")
     names = await labels(request, {t for row in recs + sts + cebs for t in row.values()}, lang)
     from service.linkeddata import local_href
@@ -326,13 +324,13 @@ async def mechanism(request: Request, iri: str, lang: str) -> dict:
     """What an inter-agency mechanism is part of (with the passages that say so) and the
     recommendations deferred or channelled to it, by organisation."""
     me = sparql_iri(iri)
-    parents = await select(request, f"SELECT ?p WHERE {{ {me} org:subOrganizationOf ?p }}")
-    parts = await select(request, f"SELECT ?c WHERE {{ ?c org:subOrganizationOf {me} }}")
-    deferred = await select(request, f"""SELECT ?org ?r ?sym ?n ?asOf ?st WHERE {{
+    parents = await select(request, f"SELECT DISTINCT ?p WHERE {{ {me} org:subOrganizationOf ?p }}")
+    parts = await select(request, f"SELECT DISTINCT ?c WHERE {{ ?c org:subOrganizationOf {me} }}")
+    deferred = await select(request, f"""SELECT DISTINCT ?org ?r ?sym ?n ?asOf ?st WHERE {{
         ?st jiu:deferredTo {me} ; jiu:aboutRecommendation ?r ; jiu:reportingOrganization ?org .
         ?r jiu:inPublication/jiu:symbol ?sym ; jiu:recommendationNumber ?n .
         OPTIONAL {{ ?st jiu:asOf ?asOf }} }} ORDER BY ?org ?sym ?n ?asOf""")
-    channelled = await select(request, f"""SELECT ?r ?sym ?n WHERE {{
+    channelled = await select(request, f"""SELECT DISTINCT ?r ?sym ?n WHERE {{
         ?r jiu:toBeImplementedThrough {me} ; jiu:inPublication/jiu:symbol ?sym ; jiu:recommendationNumber ?n }}
         ORDER BY ?sym ?n""")
     names = await labels(request, {t for row in parents + parts + deferred + channelled for t in row.values()},
@@ -359,7 +357,7 @@ async def flagship(request: Request, lang: str, org: str = "WIPO", r=None) -> di
     q = catalogue.get_query("ceb-deferrals")
     r = r if r is not None else await run_query(request.app.state.store, catalogue.bound_text(q, catalogue.bind(q, {"org": org})),
                         timeout=request.app.state.settings.query_timeout, check=False)
-    links = await select(request, f"""SELECT ?r ?sym ?n ?asOf ?pas WHERE {{
+    links = await select(request, f"""SELECT DISTINCT ?r ?sym ?n ?asOf ?pas WHERE {{
         ?st jiu:reportingOrganization ?o ; jiu:deferredTo ?m ; jiu:aboutRecommendation ?r .
         ?o jiu:acronym ?acr FILTER(LCASE(STR(?acr)) = LCASE({_string(org)}))
         ?r jiu:inPublication/jiu:symbol ?sym ; jiu:recommendationNumber ?n .

@@ -61,6 +61,7 @@
   }
 
   localCompleters(Yasgui.Yasqe);
+  Yasgui.Yasqe.defaults.autofocus = false;
   var yasgui = new Yasgui(el, {
     persistenceId: null,
     copyEndpointOnNewTab: true,
@@ -69,10 +70,22 @@
     yasqe: {
       value: examples.length ? examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
       autocompleters: ["variables", "prefixes", "property", "class"],
+      autofocus: false,  // the editor is at the bottom: a phone must open the page at its top
       prefixCcApi: null,
     },
   });
   window.jiukgYasgui = yasgui;
+
+  // CodeMirror takes the focus when YASGUI builds it, which scrolls a phone 2,000 px down to the
+  // editor: give the focus back and keep the page at its top (unless the address asks for #editor).
+  function keepTop() {
+    var a = document.activeElement;
+    if (!a || !el.contains(a) || window.location.hash) return;
+    a.blur();
+    window.scrollTo(0, 0);
+  }
+  keepTop();
+  setTimeout(keepTop, 0);
 
   var tab = yasgui.getTab();
   if (tab && examples.length) tab.setQuery(examples[0].text);
