@@ -207,3 +207,20 @@ def test_screenshots(open_page, base, lang):
                 assert page.evaluate("window.scrollY") == 0  # no jump to the editor
             page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}.png"))
         w.check()
+
+
+def test_editor_results_are_plain_values(open_page, base):
+    page, w = open_page()
+    page.goto(base + "/?lang=en")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.select_option("#examples", "ceb-deferrals")
+    page.wait_for_selector(".yasr table tbody tr", timeout=20000)
+    table = page.locator(".yasr table.dataTable")
+    assert "^^" not in table.inner_text() and "XMLSchema" not in table.inner_text()
+    assert page.locator(".yasr td span.typed[title='xsd:integer']").count() >= 1  # the datatype on hover
+    page.locator(".yasr .tableControls input[type=checkbox]").first.check()  # "Simple view"
+    page.wait_for_selector(".yasr table tbody tr")
+    cells = page.locator(".yasr table.dataTable tbody tr").first.locator("td")
+    pads = cells.evaluate_all("tds => tds.map(td => parseFloat(getComputedStyle(td).paddingLeft))")
+    assert len(pads) >= 6 and min(pads) > 0  # cells kept apart: no "4CEB"
+    w.check()

@@ -60,6 +60,26 @@
     Yasqe.defaults.prefixCcApi = null;
   }
 
+  // Results show plain values, the datatype or language on hover, not "1"^^<http://...#integer>
+  // (YASR's own rendering squeezes the values out of narrow columns).
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  var Table = Yasgui.Yasr && Yasgui.Yasr.plugins && Yasgui.Yasr.plugins.table;
+  if (Table && Table.prototype && Table.prototype.formatLiteral) {
+    Table.prototype.formatLiteral = function (b) {
+      var lang = b["xml:lang"];
+      if (lang) return '<span lang="' + esc(lang) + '" title="@' + esc(lang) + '">' + esc(b.value) + "</span>";
+      if (b.datatype) {
+        var dt = b.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:");
+        return '<span class="typed" title="' + esc(dt) + '">' + esc(b.value) + "</span>";
+      }
+      return esc(b.value);
+    };
+  }
+
   localCompleters(Yasgui.Yasqe);
   Yasgui.Yasqe.defaults.autofocus = false;
   var yasgui = new Yasgui(el, {
