@@ -92,8 +92,9 @@ async def _result_page(request: Request, q: catalogue.Query, values: dict[str, s
     here = f"/queries/{q.name}?" + urlencode(values)
     sep = "&" if values else ""
     fields = [{"name": p.name, "required": p.required, "hint": f"{p.type}: {p.description}",
-               "value": values.get(p.name, q.example.get(p.name, "" if p.default in ("", catalogue.REQUIRED)
-                                                          else p.default))} for p in q.params]
+               # what the query ran with: the value given, else its default (never an example it did not use)
+               "value": values.get(p.name, "" if p.default in ("", catalogue.REQUIRED, "today") else p.default)}
+              for p in q.params]
     return render(request, "query.html", {
         "title": query_title(q.name, q.title, lang), "q": q, "fields": fields, "table": table, "sparql": text,
         "csv": here + sep + "format=csv", "json": here + sep + "format=json",

@@ -95,21 +95,28 @@ async def result_table(request: Request, variables: list[str], rows: list[dict],
 
 
 def result_chart(variables: list[str], rows: list[list[dict]]) -> Markup | None:
-    """A bar chart when a result is a distribution: one label column and one count-like number column."""
-    if not rows or len(rows) > 60:
+    """A bar chart when a result is a distribution: label columns and a count-like number column
+    (a rate first); rows without the number are left out of the chart, not the table."""
+    if not rows or len(rows) > 80:
         return None
-    nums = [i for i, v in enumerate(variables)
-            if v.lower() in COUNTLIKE or any(w in v.lower() for w in COUNTLIKE[:-1])
-            if all(r[i].get("num") for r in rows)]
-    labs = [i for i in range(len(variables)) if i not in nums]
+
+    def countlike(v: str) -> bool:
+        return v.lower() in COUNTLIKE or any(w in v.lower() for w in COUNTLIKE[:-1])
+
+    nums = [i for i, v in enumerate(variables) if countlike(v)
+            and all(r[i].get("num") for r in rows if r[i]["text"])
+            and sum(1 for r in rows if r[i]["text"]) >= 2]
+    labs = [i for i, v in enumerate(variables) if not any(r[i].get("num") for r in rows)
+            and v.lower() not in ("source", "doc", "document")]
     if not nums or not labs:
         return None
-    n, lab = nums[0], labs[0]
+    n = next((i for i in nums if "rate" in variables[i].lower()), nums[0])
     items = []
     for r in rows:
-        extra = " · ".join(r[i]["text"] for i in labs[1:2] if r[i]["text"])
-        items.append((r[lab]["text"] + (f" ({extra})" if extra else ""), float(r[n]["text"])))
-    return bars(items, f"{variables[n]} / {variables[lab]}")
+        if r[n]["text"]:
+            label = " · ".join(r[i]["text"] for i in labs[:4] if r[i]["text"])
+            items.append((label, float(r[n]["text"])))
+    return bars(items, f"{variables[n]} / {', '.join(variables[i] for i in labs[:4])}")
 
 
 def bars(items: list[tuple[str, float]], caption: str) -> Markup | None:
@@ -124,7 +131,7 @@ def bars(items: list[tuple[str, float]], caption: str) -> Markup | None:
     for i, (label, v) in enumerate(items):
         y = 4 + i * (bar + gap)
         w = max(1.0, (width - left - 60) * v / peak)
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 36 else label[:35] + "…"
         value = f"{v:g}"
         parts.append(f'<text x="{left - 6}" y="{y + bar * .75:.1f}" text-anchor="end">{html.escape(short)}</text>'
                      f'<rect class="bar" x="{left}" y="{y}" width="{w:.1f}" height="{bar}"/>'

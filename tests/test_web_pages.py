@@ -224,3 +224,18 @@ def test_editor_results_are_plain_values(open_page, base):
     pads = cells.evaluate_all("tds => tds.map(td => parseFloat(getComputedStyle(td).paddingLeft))")
     assert len(pads) >= 6 and min(pads) > 0  # cells kept apart: no "4CEB"
     w.check()
+
+
+def test_editor_shows_iris_by_label_in_the_page_language(open_page, base):
+    page, w = open_page()
+    page.goto(base + "/?lang=zh")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.select_option("#examples", "classes")
+    # jiu:Recommendation is shown by its Chinese label and links to its entry on the ontology page
+    link = page.locator(".yasr td a[data-iri='https://w3id.org/jiukg/ontology#Recommendation']")
+    link.first.wait_for(timeout=20000)
+    page.wait_for_function("""() => { const a = document.querySelector(
+        ".yasr td a[data-iri='https://w3id.org/jiukg/ontology#Recommendation']"); return a && a.textContent === '联检组建议'; }""",
+                           timeout=20000)
+    assert link.first.get_attribute("href") == base + "/ontology?lang=zh#Recommendation"
+    w.check()
