@@ -333,7 +333,7 @@ def shape_docs(request: Request, lang: str) -> dict:
             p["path_link"] = _shape_term(request, URIRef(p["path_iri"])) if p["path_iri"] else None
         files[s["file"]].append(s)
     return {"files": sorted(files.items()), "text": text, "count": sum(len(v) for v in files.values()),
-            "turtle": local_href(request, BASE + "shapes") + "?format=ttl"}
+            "turtle": request.scope.get("root_path", "") + "/shapes?format=ttl"}
 
 
 def shapes_by_class(lang: str) -> dict[URIRef, list[dict]]:
