@@ -170,6 +170,13 @@ def test_chinese_pages_stay_chinese(open_page, base):
              if h.startswith("/") and not any(s in h for s in skip)]
     assert len(local) > 10
     assert [h for h in local if "lang=zh" not in h] == []
+    for path in ("/id/org/WIPO", REPORT, REPORT + "/rec/2", "/id/org/CEB", "/browse", "/dataset", "/queries"):
+        page.goto(f"{base}{path}?lang=zh")
+        assert page.locator("html").get_attribute("lang") == "zh", path
+        hrefs = [h for h in page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+                 if h.startswith("/") and not any(s in h for s in skip)]
+        assert [h for h in hrefs if "lang=zh" not in h] == [], path
+    page.goto(base + "/?lang=zh")
     # a click further the page is still Chinese, and so are its links
     page.click("#flagship-link")
     page.wait_for_selector("table.catalogue")
