@@ -168,6 +168,12 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         message = f"Nothing at {request.url.path}." if exc.status_code == 404 else str(exc.detail)
         return error_response(request, exc.status_code, message, getattr(exc, "headers", None))
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        """A bug: the reader gets a page (or a line of text), the log the traceback."""
+        log.exception("%s %s", request.method, request.url.path)
+        return error_response(request, 500, "Internal error: the service could not answer this request.")
+
     @app.exception_handler(StoreError)
     async def store_failed(request: Request, exc: StoreError):
         """A store call outside run_query (counts, graph lists, dumps, validation): the same answers."""

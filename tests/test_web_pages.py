@@ -194,6 +194,10 @@ def test_unknown_path_is_an_html_404(open_page, base):
     assert r.status == 404 and r.headers["content-type"].startswith("text/html")
     assert "404" in page.locator("h1").inner_text() and "未找到" in page.locator("h1").inner_text()
     assert page.locator("head title").count() == 1
+    assert page.locator("a[href='/?lang=zh']").count() >= 1  # a way home, still in Chinese
+    # API clients keep FastAPI's JSON
+    r = page.request.get(base + "/no/such/page", headers={"Accept": "application/json"})
+    assert r.status == 404 and r.json() == {"detail": "Not Found"}
     w.check(allow_404=True)
 
 
