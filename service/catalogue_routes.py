@@ -17,7 +17,7 @@ from jiukg import catalogue
 from service.conneg import negotiate
 from service.deps import get_store, public_base
 from service import summaries
-from service.i18n import query_title, request_lang
+from service.i18n import query_description, query_title, request_lang
 from service.linkeddata import render
 from service.querying import ServiceError, run_query
 
@@ -57,7 +57,8 @@ async def list_queries(request: Request):
         items = [dict(q.as_dict(), url=f"{base}/queries/{q.name}") for q in queries]
         return Response(json.dumps(items, ensure_ascii=False, indent=1), media_type="application/json")
     lang = request_lang(request)
-    items = [{"name": q.name, "title": query_title(q.name, q.title, lang), "description": q.description,
+    items = [{"name": q.name, "title": query_title(q.name, q.title, lang),
+              "description": query_description(q.name, q.description, lang),
               "href": f"/queries/{q.name}?" + urlencode(dict(q.example, format="html", lang=lang)),
               "params": q.params} for q in queries]
     return render(request, "queries.html", {"title": request.app.state.strings[lang]["queries"], "queries": items})
@@ -96,6 +97,7 @@ async def _result_page(request: Request, q: catalogue.Query, values: dict[str, s
                "value": values.get(p.name, "" if p.default in ("", catalogue.REQUIRED, "today") else p.default)}
               for p in q.params]
     return render(request, "query.html", {
-        "title": query_title(q.name, q.title, lang), "q": q, "fields": fields, "table": table, "sparql": text,
+        "title": query_title(q.name, q.title, lang), "q": q, "fields": fields,
+        "description": query_description(q.name, q.description, lang), "table": table, "sparql": text,
         "csv": here + sep + "format=csv", "json": here + sep + "format=json",
         "share": public_base(request.scope) + here + sep + f"format=html&lang={lang}"})

@@ -113,6 +113,7 @@ STRINGS = {
 QUERY_TITLES_ZH = {
     "active-reports": "进度报告所列的现行联检组报告及未落实数和首协会评论文件",
     "ceb-deferrals": "某组织转交机构间机制的首协会层面建议",
+    "deferrals": "各组织转交机构间机制的建议",
     "ceb-stance-vs-status": "某份联检组报告各项建议的首协会立场与各组织状况对照",
     "documents-citing": "引用某项决议或文件的文件",
     "implementation-rates": "监督机构建议的落实率（按期间和类别）",
@@ -132,8 +133,33 @@ QUERY_TITLES_ZH = {
 }
 
 
+#: Catalogue descriptions in Chinese, shorter than the English ones of the .rq files.
+QUERY_DESCRIPTIONS_ZH = {
+    "active-reports": "进度报告所列的每份现行联检组报告：未落实建议数、建议对象以及载有首协会评论的文件。",
+    "ceb-deferrals": "某组织的每条状况陈述中，将首协会层面的建议转交机构间机制处理的情况，附表明转交的原文、截至日期和报告文件。jiukg 的核心问题。",
+    "ceb-stance-vs-status": "某份联检组报告的每项建议：首协会的立场与各组织报告的接受和落实状况并列。",
+    "documents-citing": "引用某项决议或文件的全部文件。",
+    "implementation-rates": "各监督机构在各参考期间和类别下印发、落实和未落实的建议数以及落实率（百分比），附报告文件。",
+    "mechanisms": "各机构间机制：来源所述的隶属关系，以及转交或指向它的建议。",
+    "not-accepted": "某组织未接受或认为不相关的建议，附管理层评估。",
+    "outstanding-by-official": "按负责官员列出的未落实建议。",
+    "past-deadline": "截至某日已过期限但尚未落实的建议。",
+    "provenance": "某一资源所依据的来源段落及其所在文件和行号。",
+    "recommendation-status": "建议的接受和落实状况，每条状况陈述一行。",
+    "reports-with-ceb-comments": "附有首协会评论的联检组报告，以及载有评论的文件。",
+    "resolutions-covered": "报告所跟进的决议、议程项目及后续文件。",
+    "reviews-in-progress": "涉及某组织的在办联检组审查。",
+    "status-changes": "某组织的建议在两份报告之间的状况变化。",
+    "status-history": "某项建议在各报告文件中的状况历史。",
+}
+
+
 def query_title(name: str, title: str, lang: str) -> str:
     return QUERY_TITLES_ZH.get(name, title) if lang == "zh" else title
+
+
+def query_description(name: str, description: str, lang: str) -> str:
+    return QUERY_DESCRIPTIONS_ZH.get(name, description) if lang == "zh" else description
 
 
 def request_lang(request: Request) -> str:

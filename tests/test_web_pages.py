@@ -181,7 +181,7 @@ def test_chinese_pages_stay_chinese(open_page, base):
     page.click("#flagship-link")
     page.wait_for_selector("table.catalogue")
     assert page.locator("html").get_attribute("lang") == "zh"
-    assert "首协会" in page.locator("h1").inner_text()
+    assert "首协会" in page.locator("h1").inner_text() and "首协会" in page.locator("main p.muted").first.inner_text()
     page.locator("td.rec-link a").first.click()
     page.wait_for_selector("blockquote.rectext")
     assert page.locator("html").get_attribute("lang") == "zh" and "lang=zh" in page.url
