@@ -250,3 +250,17 @@ def test_editor_shows_iris_by_label_in_the_page_language(open_page, base):
                            timeout=20000)
     assert link.first.get_attribute("href") == base + "/ontology?lang=zh#Recommendation"
     w.check()
+
+
+def test_mechanism_page_lists_what_is_deferred_to_it(open_page, base, built_store):
+    deferred = built_store.query(f"""SELECT DISTINCT ?st WHERE {{ ?st <{JIU}deferredTo>
+        <https://w3id.org/jiukg/id/org/CEB> }}""").rows
+    page, w = open_page()
+    page.goto(base + "/id/org/CEB?lang=en")
+    assert page.locator("section.summary h3 a[href='/id/org/WIPO?lang=en']").count() == 1
+    assert page.locator("section.summary h3 + ul li").count() == len(deferred) >= 1
+    page.goto(base + "/id/org/HLCM-OSH?lang=en")  # part of HLCM, as a passage of the source says
+    assert page.locator("section.summary a[href='/id/org/HLCM?lang=en']").count() == 1
+    page.click("a[href='#passages']")
+    assert page.locator("#passages figure.passage").count() >= 1
+    w.check()
