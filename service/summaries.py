@@ -13,13 +13,11 @@ from markupsafe import Markup
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from jiukg.namespaces import BASE, JIU, SPARQL_PREFIXES
+from jiukg.namespaces import JIU, SPARQL_PREFIXES
 from service.describe import _vals, curie
 from service.i18n import pick
 from service.querying import run_query, sparql_iri
 
-ACC = BASE + "vocab/acceptance/"
-IMPL = BASE + "vocab/implementation/"
 #: Colours of the status categories in charts (acceptance, then implementation).
 COLOURS = {"accepted": "#3b7dc4", "not-accepted": "#c44b3b", "under-consideration": "#d8a53a",
            "not-relevant": "#9aa4ae", "implemented": "#2e8b57", "in-progress": "#7fb6e6"}
