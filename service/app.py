@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 
 import jinja2
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jiukg import __version__
 from jiukg.config import Settings
@@ -160,6 +161,20 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
         problems = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
                              for e in exc.errors())
         return error_response(request, 422, f"Invalid request: {problems}.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        """Unknown paths and methods: a page for browsers, FastAPI's JSON for API clients."""
+        if not wants_html(request):
+            return await http_exception_handler(request, exc)
+        message = f"Nothing at {request.url.path}." if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        """A bug: the reader gets a page (or a line of text), the log the traceback."""
+        log.exception("%s %s", request.method, request.url.path)
+        return error_response(request, 500, "Internal error: the service could not answer this request.")
 
     @app.exception_handler(StoreError)
     async def store_failed(request: Request, exc: StoreError):

@@ -7,18 +7,18 @@ table, by `Accept` or `?format=json|csv|html`.
 
 from __future__ import annotations
 
-import html
 import json
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from rdflib import BNode, URIRef
 
 from jiukg import catalogue
 from service.conneg import negotiate
 from service.deps import get_store, public_base
-from service.linkeddata import local_href
+from service import summaries
+from service.i18n import query_description, query_title, request_lang
+from service.linkeddata import render
 from service.querying import ServiceError, run_query
 
 router = APIRouter(tags=["Query catalogue"])
@@ -48,28 +48,6 @@ def _get(name: str) -> catalogue.Query:
         raise ServiceError(404, str(e)) from None
 
 
-_STYLE = """table.results{border-collapse:collapse} table.results td,table.results th{border:1px solid #ccc;
-padding:.2em .5em;vertical-align:top;text-align:left} form.params label{margin-right:1em}"""
-
-
-def _page(request: Request, title: str, body: str, status: int = 200):
-    from service.linkeddata import render
-
-    return render(request, "fragment.html", {"title": title, "body": body, "style": _STYLE}, status)
-
-
-def _form(q: catalogue.Query, values: dict[str, str]) -> str:
-    fields = []
-    for p in q.params:
-        value = values.get(p.name, q.example.get(p.name, "" if p.default in ("", catalogue.REQUIRED) else p.default))
-        req = " required" if p.required else ""
-        fields.append(f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}" '
-                      f'value="{html.escape(value)}" title="{html.escape(p.type + ": " + p.description)}"{req}>'
-                      f"</label>")
-    fields.append('<input type="hidden" name="format" value="html"><button type="submit">Run</button>')
-    return f'<form class="params" method="get" action="/queries/{html.escape(q.name)}">{"".join(fields)}</form>'
-
-
 @router.get("/queries", summary="List the catalogue of named queries")
 async def list_queries(request: Request):
     media = _format(request, ["application/json", "text/html"], {"json": "application/json", "html": "text/html"})
@@ -78,18 +56,12 @@ async def list_queries(request: Request):
         base = public_base(request.scope)
         items = [dict(q.as_dict(), url=f"{base}/queries/{q.name}") for q in queries]
         return Response(json.dumps(items, ensure_ascii=False, indent=1), media_type="application/json")
-    items = []
-    for q in queries:
-        params = ", ".join(html.escape(f"{p.name} ({p.type}{', required' if p.required else ''})") for p in q.params)
-        example = urlencode(dict(q.example, format="html"))
-        items.append(f'<li><a href="/queries/{html.escape(q.name)}?{html.escape(example)}">'
-                     f"<strong>{html.escape(q.name)}</strong></a>: {html.escape(q.title)}"
-                     f"<br><small>{html.escape(q.description)}</small>"
-                     + (f"<br><small>parameters: {params}</small>" if params else "") + "</li>")
-    body = (f"<h1>Query catalogue</h1><p>{len(queries)} named queries; each runs with its parameters "
-            "bound as RDF terms. Also as JSON: <a href=\"/queries?format=json\">/queries?format=json</a>.</p>"
-            f"<ul class=\"catalogue\">{''.join(items)}</ul>")
-    return _page(request, "Query catalogue", body)
+    lang = request_lang(request)
+    items = [{"name": q.name, "title": query_title(q.name, q.title, lang),
+              "description": query_description(q.name, q.description, lang),
+              "href": f"/queries/{q.name}?" + urlencode(dict(q.example, format="html", lang=lang)),
+              "params": q.params} for q in queries]
+    return render(request, "queries.html", {"title": request.app.state.strings[lang]["queries"], "queries": items})
 
 
 @router.get("/queries/{name}", summary="Run a named query with parameters from the query string")
@@ -112,33 +84,26 @@ async def run_named_query(name: str, request: Request, store=Depends(get_store))
     if media == "text/csv":
         return Response(catalogue.to_csv(result).encode("utf-8"), media_type="text/csv; charset=utf-8")
     if media == "text/html":
-        return _page(request, q.title, _result_html(request, q, values, result, text))
+        return await _result_page(request, q, values, result, text)
     return Response(json.dumps(catalogue.to_json(result), ensure_ascii=False).encode("utf-8"),
                     media_type="application/sparql-results+json")
 
 
-def _cell_html(request: Request, term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        href = local_href(request, term)  # None for javascript:, data: ...: shown as text
-        text = html.escape(str(term))
-        return f'<a href="{html.escape(href)}">{text}</a>' if href else f'<span class="nolink">{text}</span>'
-    if isinstance(term, BNode):
-        return html.escape(f"_:{term}")
-    lang = f' lang="{html.escape(term.language)}"' if getattr(term, "language", None) else ""
-    return f"<span{lang}>{html.escape(str(term))}</span>"
-
-
-def _result_html(request: Request, q: catalogue.Query, values: dict[str, str], result, text: str) -> str:
-    head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
-    rows = "".join("<tr>" + "".join(f"<td>{_cell_html(request, row.get(v))}</td>" for v in result.variables)
-                   + "</tr>" for row in result.rows)
-    other = urlencode(values)
-    sep = "&" if other else ""
-    links = (f'<a href="/queries/{html.escape(q.name)}?{html.escape(other + sep)}format=csv">CSV</a> · '
-             f'<a href="/queries/{html.escape(q.name)}?{html.escape(other + sep)}format=json">JSON</a>')
-    return (f"<h1>{html.escape(q.title)}</h1><p>{html.escape(q.description)}</p>{_form(q, values)}"
-            f"<p>{len(result.rows)} row{'s' if len(result.rows) != 1 else ''} · {links}</p>"
-            f'<table class="results"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-            f"<details><summary>SPARQL</summary><pre>{html.escape(text)}</pre></details>")
+async def _result_page(request: Request, q: catalogue.Query, values: dict[str, str], result, text: str):
+    """The result as a page: a readable table (and a chart for a distribution), CSV / JSON / share links."""
+    lang = request_lang(request)
+    if q.name == "ceb-deferrals":  # the flagship: rows link to their recommendation and source passage
+        table = (await summaries.flagship(request, lang, values.get("org") or "WIPO", result))["table"]
+    else:
+        table = await summaries.result_table(request, list(result.variables), result.rows, lang)
+    here = f"/queries/{q.name}?" + urlencode(values)
+    sep = "&" if values else ""
+    fields = [{"name": p.name, "required": p.required, "hint": f"{p.type}: {p.description}",
+               # what the query ran with: the value given, else its default (never an example it did not use)
+               "value": values.get(p.name, "" if p.default in ("", catalogue.REQUIRED, "today") else p.default)}
+              for p in q.params]
+    return render(request, "query.html", {
+        "title": query_title(q.name, q.title, lang), "q": q, "fields": fields,
+        "description": query_description(q.name, q.description, lang), "table": table, "sparql": text,
+        "csv": here + sep + "format=csv", "json": here + sep + "format=json",
+        "share": public_base(request.scope) + here + sep + f"format=html&lang={lang}"})

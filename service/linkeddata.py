@@ -21,7 +21,7 @@ from jiukg import results as R
 from service.conneg import negotiate
 from service.deps import public_url
 from service.describe import Description, curie, describe
-from service.i18n import pick, request_lang
+from service.i18n import LANGS, pick, request_lang
 from service.querying import ServiceError, run_query, sparql_iri
 from service.webconv import triple_count
 
@@ -40,7 +40,9 @@ def local_href(request: Request, iri) -> str | None:
     from data or a request and must not become a link: None, and the page shows it as text."""
     s = str(iri)
     if s.startswith(BASE):
-        return request.scope.get("root_path", "") + "/" + s[len(BASE):]
+        path = request.scope.get("root_path", "") + "/" + s[len(BASE):]
+        lang = request.query_params.get("lang")  # a reader who chose a language keeps it page to page
+        return path + ("&" if "?" in path else "?") + "lang=" + lang if lang in LANGS else path
     return s if s[:8].lower().startswith(("http://", "https://")) else None
 
 
@@ -85,7 +87,10 @@ class Viewer:
                     "curie": curie(t)}
         if isinstance(t, Literal):
             dt = curie(t.datatype) if t.datatype and t.datatype != XSD.string else None
-            return {"text": str(t), "lang": t.language, "datatype": dt}
+            out = {"text": str(t), "lang": t.language, "datatype": dt}
+            if t.datatype == XSD.anyURI and str(t)[:8].lower().startswith(("http://", "https://")):
+                out["href"] = str(t)  # an external link given as a literal (the JIU link): http(s) only
+            return out
         return {"text": str(t)}
 
     def first(self, props: dict, p):
@@ -173,7 +178,31 @@ async def resource(request: Request) -> Response:
     if media != R.HTML:
         return rdf_response(d.triples(), media)
     ctx = resource_context(request, d, lang)
+    from service import summaries
+
+    ctx["summary"] = None
+    if JIU.InterAgencyMechanism in d.types:
+        ctx["summary"] = {"kind": "mechanism"} | await summaries.mechanism(request, iri, lang)
+    elif set(d.types) & ORG_TYPES:
+        org = await summaries.organisation(request, iri, lang, _date(request.query_params.get("asof")))
+        ctx["summary"] = {"kind": "organisation"} | org if org else None
+    elif set(d.types) & REPORT_TYPES:
+        rep = await summaries.report(request, iri, lang)
+        ctx["summary"] = {"kind": "report"} | rep if rep else None
     return render(request, "resource.html", ctx | {"title": ctx["label"]})
+
+
+ORG = "http://www.w3.org/ns/org#"
+ORG_TYPES = {JIU.ParticipatingOrganization, URIRef(ORG + "Organization"), URIRef(ORG + "FormalOrganization")}
+REPORT_TYPES = {JIU.JIUReport, JIU.JIUNote, JIU.JIUPublication}
+
+
+def _date(s: str | None) -> str | None:
+    """?asof= as an ISO date, or None (today) when it is not one."""
+    try:
+        return datetime.strptime((s or "").strip(), "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        return None
 
 
 @router.get("/id/{path:path}", summary="A resource of the graph (HTML or RDF by Accept)")
@@ -304,7 +333,7 @@ def shape_docs(request: Request, lang: str) -> dict:
             p["path_link"] = _shape_term(request, URIRef(p["path_iri"])) if p["path_iri"] else None
         files[s["file"]].append(s)
     return {"files": sorted(files.items()), "text": text, "count": sum(len(v) for v in files.values()),
-            "turtle": local_href(request, BASE + "shapes") + "?format=ttl"}
+            "turtle": request.scope.get("root_path", "") + "/shapes?format=ttl"}
 
 
 def shapes_by_class(lang: str) -> dict[URIRef, list[dict]]:

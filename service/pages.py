@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import quote
 
@@ -11,12 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from jiukg.namespaces import SPARQL_PREFIXES
 from service.describe import curie
-from service.i18n import pick, request_lang
+from service import summaries
+from service.i18n import pick, query_title, request_lang
 from service.linkeddata import class_counts, class_labels, last_build, local_href, render
 from service.querying import run_query, sparql_iri, sparql_string
 from service.webconv import triple_count
 
 router = APIRouter(tags=["Pages"])
+log = logging.getLogger("jiukg.service")
 
 _COMMENT = re.compile(r"^\s*#\s?(.*)$")
 
@@ -101,8 +104,14 @@ async def home(request: Request):
     sources = [{"href": local_href(request, row["d"]), "symbol": str(row["sym"]),
                 "title": str(row.get("title", "")), "issued": str(row.get("issued", "")),
                 "kind": str(row.get("kind", ""))} for row in r.rows]
-    exs = EDITOR_EXAMPLES + examples()
+    exs = [dict(e, title=query_title(e["name"], e["title"], lang)) for e in EDITOR_EXAMPLES + examples()]
+    try:
+        flag = await summaries.flagship(request, lang)
+    except Exception as e:  # the catalogue is another part's: the home page still opens without it
+        log.warning("the flagship answer failed: %s", e)
+        flag = None
     return render(request, "index.html", {
+        "flagship": flag, "flagship_href": f"/queries/ceb-deferrals?org=WIPO&format=html&lang={lang}",
         "title": request.app.state.strings[lang]["site"],
         "classes": [{"href": local_href(request, c), "curie": curie(c), "iri": str(c),
                      "label": str(pick(labels.get(c, []), lang) or curie(c)), "n": n} for c, n in counts],

@@ -107,13 +107,13 @@ def test_editor_to_recommendation_passage(browser, built_store, base):
     assert page.locator("#chart svg rect.bar").count() > 3
 
     page.select_option("#examples", "recommendations")
-    page.wait_for_selector(f'.yasr table tbody a[href="{base}/id/doc/JIU/REP/2024/4/rec/2"]', timeout=20000)
+    page.wait_for_selector(f'.yasr table tbody a[href="{base}/id/doc/JIU/REP/2024/4/rec/2?lang=en"]', timeout=20000)
     rows = page.locator(".yasr table tbody tr").count()
     assert rows >= 5
     page.screenshot(path=str(OUT / "browser-home.png"), full_page=True)
 
-    page.locator(f'.yasr table tbody a[href="{base}/id/doc/JIU/REP/2024/4/rec/2"]').first.click()
-    page.wait_for_url(f"{base}/id/doc/JIU/REP/2024/4/rec/2")
+    page.locator(f'.yasr table tbody a[href="{base}/id/doc/JIU/REP/2024/4/rec/2?lang=en"]').first.click()
+    page.wait_for_url(f"{base}/id/doc/JIU/REP/2024/4/rec/2?lang=en")
     page.wait_for_selector("figure.passage")
     for d in page.locator("details").all():  # statuses and comments keep their passages folded
         d.evaluate("e => e.open = true")

@@ -836,7 +836,7 @@ def test_service_lists_the_catalogue(client):
                                  "description": flag["params"][0]["description"]}
     page = client.get("/queries", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
-    assert 'href="/queries/ceb-deferrals?org=WIPO&amp;format=html"' in page.text
+    assert 'href="/queries/ceb-deferrals?org=WIPO&amp;format=html&amp;lang=en"' in page.text
     assert client.get("/queries?format=json").json() == items
 
 

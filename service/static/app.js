@@ -60,7 +60,28 @@
     Yasqe.defaults.prefixCcApi = null;
   }
 
+  // Results show plain values, the datatype or language on hover, not "1"^^<http://...#integer>
+  // (YASR's own rendering squeezes the values out of narrow columns).
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  var Table = Yasgui.Yasr && Yasgui.Yasr.plugins && Yasgui.Yasr.plugins.table;
+  if (Table && Table.prototype && Table.prototype.formatLiteral) {
+    Table.prototype.formatLiteral = function (b) {
+      var lang = b["xml:lang"];
+      if (lang) return '<span lang="' + esc(lang) + '" title="@' + esc(lang) + '">' + esc(b.value) + "</span>";
+      if (b.datatype) {
+        var dt = b.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:");
+        return '<span class="typed" title="' + esc(dt) + '">' + esc(b.value) + "</span>";
+      }
+      return esc(b.value);
+    };
+  }
+
   localCompleters(Yasgui.Yasqe);
+  Yasgui.Yasqe.defaults.autofocus = false;
   var yasgui = new Yasgui(el, {
     persistenceId: null,
     copyEndpointOnNewTab: true,
@@ -69,10 +90,22 @@
     yasqe: {
       value: examples.length ? examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
       autocompleters: ["variables", "prefixes", "property", "class"],
+      autofocus: false,  // the editor is at the bottom: a phone must open the page at its top
       prefixCcApi: null,
     },
   });
   window.jiukgYasgui = yasgui;
+
+  // CodeMirror takes the focus when YASGUI builds it, which scrolls a phone 2,000 px down to the
+  // editor: give the focus back and keep the page at its top (unless the address asks for #editor).
+  function keepTop() {
+    var a = document.activeElement;
+    if (!a || !el.contains(a) || window.location.hash) return;
+    a.blur();
+    window.scrollTo(0, 0);
+  }
+  keepTop();
+  setTimeout(keepTop, 0);
 
   var tab = yasgui.getTab();
   if (tab && examples.length) tab.setQuery(examples[0].text);
@@ -87,11 +120,23 @@
 
   // Results link to the IRIs; ours resolve on this service, so keep the reader here. An IRI that is
   // not http(s) (javascript:, data: ... from the data) stays text: its link is taken away.
+  var labels = {};  // IRI -> a short label in the page's language, asked of this service once per result
   function localise(root) {
     var links = root.querySelectorAll('a[href^="' + BASE + '"]');
+    var lang = document.documentElement.lang === "zh" ? "zh" : "en";
     for (var i = 0; i < links.length; i++) {
-      links[i].setAttribute("href", here + "/" + links[i].getAttribute("href").slice(BASE.length));
+      var iri = links[i].getAttribute("href");
+      links[i].setAttribute("data-iri", iri);
+      links[i].setAttribute("title", iri);
+      var rest = iri.slice(BASE.length), hash = rest.indexOf("#");
+      var path = hash < 0 ? rest : rest.slice(0, hash), frag = hash < 0 ? "" : rest.slice(hash);
+      links[i].setAttribute("href", here + "/" + path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang + frag);
       links[i].removeAttribute("target");
+    }
+    var named = root.querySelectorAll(".yasr td a[data-iri]");
+    for (var k = 0; k < named.length; k++) {
+      var label = labels[named[k].getAttribute("data-iri")];
+      if (label && named[k].textContent !== label) named[k].textContent = label;
     }
     var results = root.querySelectorAll(".yasr td a[href]");
     for (var j = 0; j < results.length; j++) {
@@ -100,6 +145,35 @@
         results[j].classList.add("nolink");
       }
     }
+  }
+  function fetchLabels(bindings) {
+    var seen = {}, iris = [];
+    bindings.forEach(function (b) {
+      Object.keys(b).forEach(function (v) {
+        var x = b[v];
+        if (x.type === "uri" && x.value.indexOf(BASE) === 0 && !seen[x.value] && !labels[x.value] &&
+            iris.length < 400 && /^[^<>"{}|^`\\\s]+$/.test(x.value)) { seen[x.value] = 1; iris.push(x.value); }
+      });
+    });
+    if (!iris.length) return;
+    var lang = document.documentElement.lang === "zh" ? "zh" : "en";
+    var q = "SELECT ?s ?p ?l WHERE { VALUES ?s { " + iris.map(function (i) { return "<" + i + ">"; }).join(" ") +
+      " } VALUES ?p { <https://w3id.org/jiukg/ontology#symbol> <https://w3id.org/jiukg/ontology#acronym> " +
+      "<http://www.w3.org/2004/02/skos/core#prefLabel> <http://www.w3.org/2000/01/rdf-schema#label> } ?s ?p ?l }";
+    fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
+      body: "query=" + encodeURIComponent(q),
+    }).then(function (r) { return r.ok ? r.json() : { results: { bindings: [] } }; }).then(function (d) {
+      var rank = {};
+      d.results.bindings.forEach(function (b) {
+        var p = b.p.value, l = b.l["xml:lang"] || "";
+        var r = /#symbol$/.test(p) ? 0 : /#acronym$/.test(p) ? 1 : (l.indexOf(lang) === 0 ? 2 : l === "" ? 3 : 4) +
+          (/skos/.test(p) ? 0 : 3);
+        if (rank[b.s.value] === undefined || r < rank[b.s.value]) { rank[b.s.value] = r; labels[b.s.value] = b.l.value; }
+      });
+      localise(el);
+    }).catch(function () {});
   }
   new MutationObserver(function () { localise(el); }).observe(el, { childList: true, subtree: true });
 
@@ -159,6 +233,7 @@
         var res = yasr && yasr.results;
         if (!res || res.hasError() || res.getType() !== "json") { drawChart([], []); return; }
         drawChart(res.getVariables() || [], res.getBindings() || []);
+        fetchLabels(res.getBindings() || []);
       } catch (e) { drawChart([], []); }
     }, 0);
   });
