@@ -178,10 +178,11 @@ async def resource(request: Request) -> Response:
     if media != R.HTML:
         return rdf_response(d.triples(), media)
     ctx = resource_context(request, d, lang)
+    from jiukg.ontology import subclasses
     from service import summaries
 
     ctx["summary"] = None
-    if JIU.InterAgencyMechanism in d.types:
+    if set(d.types) & subclasses(JIU.InterAgencyMechanism):  # a network, committee, task force...
         ctx["summary"] = {"kind": "mechanism"} | await summaries.mechanism(request, iri, lang)
     elif set(d.types) & ORG_TYPES:
         org = await summaries.organisation(request, iri, lang, _date(request.query_params.get("asof")))

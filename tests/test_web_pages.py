@@ -259,7 +259,7 @@ def test_mechanism_page_lists_what_is_deferred_to_it(open_page, base, built_stor
     page.goto(base + "/id/org/CEB?lang=en")
     assert page.locator("section.summary h3 a[href='/id/org/WIPO?lang=en']").count() == 1
     assert page.locator("section.summary h3 + ul li").count() == len(deferred) >= 1
-    page.goto(base + "/id/org/HLCM-OSH?lang=en")  # part of HLCM, as a passage of the source says
+    page.goto(base + "/id/org/HLCM-HR?lang=en")  # part of HLCM, as a passage of the source says
     assert page.locator("section.summary a[href='/id/org/HLCM?lang=en']").count() == 1
     page.click("a[href='#passages']")
     assert page.locator("#passages figure.passage").count() >= 1
