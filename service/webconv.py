@@ -23,6 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match
 
 from jiukg.store import StoreError
+from service.answer_cache import generation_is_local
 
 #: routes anyone may read from another site's page (a YASGUI elsewhere, a JSON-LD processor)
 READ_ROUTES = ("/sparql", "/id", "/vocab", "/graph", "/ontology", "/shapes", "/dataset", "/dump", "/queries",
@@ -178,8 +179,8 @@ class ConditionalGet:
         if scope["type"] != "http" or scope["method"] != "GET" or store is None \
                 or _under(scope["path"], NOT_CONDITIONAL) or _volatile(scope):
             return await self.app(scope, receive, send)
-        try:
-            gen = await run_in_threadpool(store.generation)
+        try:  # a local write counter is read here; a remote store's generation may ask its server
+            gen = store.generation() if generation_is_local(store) else await run_in_threadpool(store.generation)
         except StoreError:
             return await self.app(scope, receive, send)  # the route will say the store is unavailable
         modified, day = gen.modified, ""
