@@ -286,7 +286,7 @@ def main() -> int:
             if rep.exists():
                 port = free_port()
                 start("rdflib-endpoint", [str(rep), "serve", str(tmp / "data.nq"), "--host", "127.0.0.1", "--port",
-                                          str(port)], f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/sparql")
+                                          str(port)], f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/")  # its CLI serves at /
 
             counts = {name: rows_of(lookup_url(u, iri)) for name, u in urls.items()}
             print("rows per server:", counts)

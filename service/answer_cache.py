@@ -12,7 +12,8 @@ whole path as before, with its checks, lanes and limits.
 
 The key is everything the answer depends on: the generation, the query text, the dataset
 (default-graph-uri, named-graph-uri), the formats asked for, the base IRI and the lane. Only
-successful answers are kept (refusals, syntax errors and timeouts are not: each is computed again,
+successful answers are kept, and only of queries without a volatile function (NOW(), RAND()...:
+VOLATILE, which the ETags also honour); refusals, syntax errors and timeouts are not: each is computed again,
 so a changed limit or guard applies at once). Bounded in entries and in bytes; an answer larger
 than `max_entry_bytes` is not kept; entries of an older generation are dropped as soon as a newer
 one is seen. Only stores whose generation is a local counter (the base implementation: the
@@ -22,12 +23,18 @@ on the event loop, and other processes may write it.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import replace
 
 from jiukg.store import QueryResult, RawResult
 from jiukg.store.base import Store
+
+#: functions whose value differs on every run: a query naming one is never kept (the catalogue's
+#: "today" is bound into the query text, so it changes the key). Escapes (\\u) could spell one: such
+#: a query is not kept either. The ETags (service/webconv.py) use the same test.
+VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(|\\[uU]", re.I)
 
 DEFAULT_ENTRIES = 4096
 DEFAULT_BYTES = 64 * 1024 * 1024
@@ -112,6 +119,11 @@ class AnswerCache:
     def stats(self) -> dict:
         with self._lock:
             return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
+
+
+def reusable(sparql: str) -> bool:
+    """Whether the answer to `sparql` is the same on every run over the same data."""
+    return VOLATILE.search(sparql) is None
 
 
 def generation_is_local(store) -> bool:

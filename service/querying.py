@@ -122,7 +122,7 @@ async def run_query(store, sparql: str, *, timeout: float, default_graph: list[s
 
     # An answer computed since the last write is the answer (service/answer_cache.py): served without
     # a thread or a worker. The generation is read before the query runs, never after.
-    cache = answer_cache.for_store(store)
+    cache = answer_cache.for_store(store) if answer_cache.reusable(sparql) else None
     if cache is not None:
         generation = cache.generation(store)
         key = (sparql, tuple(default_graph or ()), tuple(named_graphs or ()), formats, base_iri, lane, check)

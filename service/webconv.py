@@ -23,7 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match
 
 from jiukg.store import StoreError
-from service.answer_cache import generation_is_local
+from service.answer_cache import VOLATILE, generation_is_local
 
 #: routes anyone may read from another site's page (a YASGUI elsewhere, a JSON-LD processor)
 READ_ROUTES = ("/sparql", "/id", "/vocab", "/graph", "/ontology", "/shapes", "/dataset", "/dump", "/queries",
@@ -34,8 +34,6 @@ WRITE_ROUTES = ("/data", "/update", "/store")
 NOT_CONDITIONAL = ("/static", "/releases", "/healthz", "/robots.txt")
 #: routes whose answers also depend on the date (catalogue queries default to "today")
 DAILY = ("/queries",)
-#: SPARQL functions whose value changes from one run to the next: such a query gets no validators
-VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 READ_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]  # POST: queries on /sparql
 READ_HEADERS = ["Accept", "Accept-Language", "Content-Type", "If-None-Match", "If-Modified-Since", "Cache-Control"]
