@@ -84,18 +84,30 @@ def wrk(url: str, clients: int, seconds: float, *, accept: str = "application/sp
                           "request = function()\n  i = i % #paths + 1\n"
                           "  return wrk.format('GET', paths[i])\nend\n")
         cmd += ["-s", str(script)]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    done = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60)
+    out = done.stdout
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if m is None:
+        sys.exit(f"wrk said:\n{out}\n{done.stderr}")
+    rps = float(m.group(1))
     lat = {m[0]: float(m[1]) * _UNITS[m[2]] for m in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
     errors += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    if errors:  # say what the server answered
+        try:
+            r = httpx.get(url if not paths else url + paths[0], headers={"Accept": accept}, timeout=10)
+            print(out, f"\none request now: {r.status_code} {r.text[:300]}", file=sys.stderr)
+        except httpx.HTTPError as e:
+            print(out, f"\none request now: {e}", file=sys.stderr)
     return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"), "errors": errors}
 
 
-def rows_of(url: str) -> int:
+def rows_of(url: str) -> tuple[int, frozenset]:
+    """The number of rows and the set of distinct rows of a lookup's answer."""
     r = httpx.get(url, headers={"Accept": "application/sparql-results+json"}, timeout=60)
     r.raise_for_status()
-    return len(r.json()["results"]["bindings"])
+    rows = r.json()["results"]["bindings"]
+    return len(rows), frozenset(tuple(sorted((k, v["value"]) for k, v in b.items())) for b in rows)
 
 
 def profile(store_dir: Path, iri: str, n: int = 2000) -> str:
@@ -242,13 +254,13 @@ def main() -> int:
         store = tmp / "store"
         with open_store(str(store)) as st:
             pipeline.build(st, CORPUS_DIR)
-            recs = [str(r["s"]) for r in st.query(
-                "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?s), '/rec/')) } "
-                "ORDER BY ?s").rows]
+            recs = [str(r["s"]) for r in st.query(  # the recommendation described by the most triples
+                "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?s), '/rec/')) } "
+                "GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1").rows]
             many = [str(r["s"]) for r in st.query(
                 "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?s)) } ORDER BY ?s").rows]
             (tmp / "data.nq").write_bytes(st.export("nquads"))
-        iri = next(i for i in recs if i.endswith("/rec/2")) if any(i.endswith("/rec/2") for i in recs) else recs[0]
+        iri = recs[0]
         many = many[:: max(1, len(many) // 200)][:200]
         if args.profile:
             print(profile(store, iri))
@@ -279,8 +291,8 @@ def main() -> int:
             subprocess.run([str(oxi), "load", "--location", str(odir), "--file", str(tmp / "data.nq")], check=True,
                            capture_output=True)
             port = free_port()
-            start("Oxigraph server", [str(oxi), "serve-read-only", "--location", str(odir), "--bind",
-                                      f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"],
+            start("Oxigraph server", [str(oxi), "serve", "--location", str(odir), "--bind",
+                                      f"127.0.0.1:{port}", "--union-default-graph"],  # no --timeout-s: see the doc
                   f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/query")
             rep = Path(sys.executable).parent / "rdflib-endpoint"
             if rep.exists():
@@ -288,9 +300,10 @@ def main() -> int:
                 start("rdflib-endpoint", [str(rep), "serve", str(tmp / "data.nq"), "--host", "127.0.0.1", "--port",
                                           str(port)], f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/")  # its CLI serves at /
 
-            counts = {name: rows_of(lookup_url(u, iri)) for name, u in urls.items()}
+            answers = {name: rows_of(lookup_url(u, iri)) for name, u in urls.items()}
+            counts = {name: n for name, (n, _) in answers.items()}
             print("rows per server:", counts)
-            if len(set(counts.values())) != 1 or not next(iter(counts.values())):
+            if len({rows for _, rows in answers.values()}) != 1 or not min(counts.values()):
                 sys.exit(f"the servers do not give the same answer: {counts}")
 
             res: dict[tuple, dict] = {}
@@ -310,6 +323,10 @@ def main() -> int:
             res[("page-html",)] = wrk(f"{jiukg}/id/{page}", 4, args.seconds, accept="text/html", tmp=tmp)
         finally:
             for p in procs:
+                if p.poll() is not None:
+                    print(f"a server ended early (exit {p.returncode}): {' '.join(map(str, p.args[:2]))}; its log:\n"
+                          + (tmp / "logs").with_name(f"{dict(zip(map(id, procs), urls))[id(p)]}.log")
+                          .read_text(errors="replace")[-2000:], file=sys.stderr)
                 p.terminate()
             for p in procs:
                 try:
@@ -343,8 +360,10 @@ def main() -> int:
     text = (f"`.venv/bin/python bench/bench_http_path.py --seconds {args.seconds:g} --clients {args.clients}`, "
             f"measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()} with "
             f"{os.cpu_count()} CPUs, load average {load:.1f} at the end (the machine is shared; wrk runs on "
-            f"it too). The lookup is `{LOOKUP.format(iri=iri)}` ({next(iter(counts.values()))} rows, every "
-            f"server the same), JSON results; wrk {args.seconds:g} s per cell, one run each.\n\n"
+            f"it too). The lookup is `{LOOKUP.format(iri=iri)}` (rows: "
+            + ", ".join(f"{n} {k}" for k, n in counts.items()) + "; the same distinct rows from every server: "
+            "rdflib's union of the named graphs drops a triple held in two graphs, Oxigraph's keeps both), "
+            f"JSON results; wrk {args.seconds:g} s per cell, one run each.\n\n"
             + "\n".join(lines + ratios + other) + "\n\n" + profile_text)
     print(text)
     if args.write:
