@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 16 * 1024 * 1024  # largest request body on any route (413 beyond)
     body_timeout: float = 60.0  # seconds the service may spend parsing one RDF body (400 beyond)
     max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest answer to a /sparql query (stopped beyond: 400)
+    answer_cache_bytes: int = 64 * 1024 * 1024  # embedded: answers kept until the next write (service/answer_cache.py); 0: none
+    answer_cache_entries: int = 4096  # embedded: most answers kept
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jiukg import __version__
 from jiukg.config import Settings
 from jiukg.store import StoreError, StoreUnavailable
+from service import answer_cache
 from service.conneg import negotiate
 from service.deps import public_base
 from service.i18n import STRINGS, request_lang
@@ -144,6 +145,7 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
                   max_body_size=settings.max_body_bytes)
     app.state.store = store
     app.state.settings = settings
+    answer_cache.configure(store, settings.answer_cache_entries, settings.answer_cache_bytes)
     app.state.strings = STRINGS
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["url_for"] = site_path

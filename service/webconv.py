@@ -23,6 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match
 
 from jiukg.store import StoreError
+from service.answer_cache import VOLATILE, generation_is_local
 
 #: routes anyone may read from another site's page (a YASGUI elsewhere, a JSON-LD processor)
 READ_ROUTES = ("/sparql", "/id", "/vocab", "/graph", "/ontology", "/shapes", "/dataset", "/dump", "/queries",
@@ -33,8 +34,6 @@ WRITE_ROUTES = ("/data", "/update", "/store")
 NOT_CONDITIONAL = ("/static", "/releases", "/healthz", "/robots.txt")
 #: routes whose answers also depend on the date (catalogue queries default to "today")
 DAILY = ("/queries",)
-#: SPARQL functions whose value changes from one run to the next: such a query gets no validators
-VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 READ_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]  # POST: queries on /sparql
 READ_HEADERS = ["Accept", "Accept-Language", "Content-Type", "If-None-Match", "If-Modified-Since", "Cache-Control"]
@@ -178,8 +177,8 @@ class ConditionalGet:
         if scope["type"] != "http" or scope["method"] != "GET" or store is None \
                 or _under(scope["path"], NOT_CONDITIONAL) or _volatile(scope):
             return await self.app(scope, receive, send)
-        try:
-            gen = await run_in_threadpool(store.generation)
+        try:  # a local write counter is read here; a remote store's generation may ask its server
+            gen = store.generation() if generation_is_local(store) else await run_in_threadpool(store.generation)
         except StoreError:
             return await self.app(scope, receive, send)  # the route will say the store is unavailable
         modified, day = gen.modified, ""
