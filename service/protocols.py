@@ -16,6 +16,7 @@ service's own record and is written by no request.
 from __future__ import annotations
 
 import secrets
+import tempfile
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -29,11 +30,13 @@ from jiukg import pipeline, updates
 from jiukg import results as R
 from jiukg.namespaces import DEFAULT_GRAPH, GRAPH
 from jiukg.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
+from loaders import UnrecognisedDocument, status_template
 from service.auth import writer
-from service.bodywork import parse_body
+from service.bodywork import parse_body, run_body_work
 from service.conneg import negotiate
 from service.deps import public_base, public_url
 from service.querying import ServiceError, store_error
+from service.upload_routes import TEMPLATE_TYPES
 from service.validation_routes import RDF_TYPES, SUFFIX
 
 router = APIRouter(tags=["writes"])
@@ -248,10 +251,65 @@ async def _body_graph(request: Request) -> Graph:
     return await run_in_threadpool(parse_all)
 
 
+async def _write_template(request: Request, method: str, target: URIRef | None, token, ctype: str) -> Response:
+    """A filled-in status template (CSV or XLSX) PUT or POSTed to the Graph Store, read by the same loader as
+    POST /data. Its graph is the submission's own (graph/JIUKG/STATUS/{ORG}/{report}/{asOf}), fixed by the
+    file, so a ?graph= naming another is refused (400) rather than written elsewhere; POST without a graph
+    writes there. PUT replaces that graph, POST merges into it, as for RDF."""
+    from jiukg.template import recommendation_numbers
+    from service.template_routes import submission_org
+
+    org, refused = submission_org(request)  # a scoped token's organisation, else ?org=
+    if refused is not None:
+        return refused
+    if target is not None and token.refused([target]):  # before reading: another organisation's graph is 403
+        return _refused(pipeline.OutOfScope(token, token.refused([target])))
+    lang = request.query_params.get("lang") or None
+    body = await request.body()  # at most Settings.max_body_bytes: FastAPI answers 413 beyond
+    store = request.app.state.store
+    activity = pipeline.Activity(f"Graph Store Protocol {method}", token)
+
+    def run():
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / ("submission" + TEMPLATE_TYPES[ctype])
+            path.write_bytes(body)
+            ex = status_template.load(path, body, org=org, lang=lang,
+                                      known=lambda report: recommendation_numbers(store, report))
+        graph = ex.graph_iri
+        if target is not None and target != graph:
+            raise ServiceError(400, f"This file is the submission {ex.symbol}: it belongs to the graph {graph}, "
+                                    f"not {target}. PUT it to ?graph={graph} (or POST it to /store); "
+                                    "nothing was written.")
+        with WRITE_LOCK:
+            existed = graph in store.graphs()
+            new = Graph(identifier=graph)
+            if method == "POST" and existed:
+                new += store.graph(graph)
+            new += ex.graph
+            _commit(store, {graph: new}, activity)
+        return graph, existed, ex
+
+    try:
+        graph, existed, ex = await run_body_work(run)
+    except status_template.TemplateRefused as e:
+        return JSONResponse({"written": False, "message": str(e), "errors": e.errors}, status_code=422)
+    except UnrecognisedDocument as e:
+        return JSONResponse({"written": False, "message": f"{e}; nothing was written"}, status_code=422)
+    except pipeline.WriteRefused as e:
+        return _refused(e)
+    answer = {"written": True, "graph": str(graph), "records": dict(ex.records), **activity.to_json()}
+    if existed:
+        return JSONResponse(answer)
+    return JSONResponse(answer, status_code=201, headers={"Location": _location(request, graph)})
+
+
 async def _write(request: Request, method: str, path: str | None) -> Response:
     token = writer(request)
     target = _target(request, path)
     store = request.app.state.store
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if method != "DELETE" and ctype in TEMPLATE_TYPES:
+        return await _write_template(request, method, target, token, ctype)
     if method == "DELETE":
         if target is None:
             raise ServiceError(400, "Name the graph to delete: ?graph=IRI, ?default, or /store/{path}.")
@@ -296,7 +354,9 @@ STORE_DOC = """SPARQL 1.1 Graph Store HTTP Protocol. `?graph=IRI`, `?default` (j
 merges (POST to /store alone creates a graph and answers 201 with its Location), DELETE removes; writes need
 `Authorization: Bearer <token>`, stay in the token's graphs (403) and pass the SHACL shapes (422), and are
 recorded in the catalogue graph. 201 for a new graph, 204 otherwise; 404 for a missing graph; 400 for RDF that
-does not parse; 415 for a type that is not an RDF graph syntax."""
+does not parse; 415 for a type that is not an RDF graph syntax. A filled-in status template (`text/csv` or XLSX;
+`?org=` unless the token is an organisation's, `?lang=` for the messages) goes into its submission's own graph:
+PUT it to that graph or POST it to /store (400 for another graph; 422 with `errors` naming row and column)."""
 
 
 @router.get("/store", summary="Graph Store Protocol: read a graph", description=STORE_DOC)

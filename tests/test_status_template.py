@@ -443,6 +443,97 @@ def test_a_scoped_token_submits_for_its_own_organisation_only(store_dir):
         s.close()
 
 
+def _xlsx_of(template: bytes, values: dict) -> bytes:
+    """A workbook template filled like `fill` fills a CSV (columns acceptance..asOf of recommendation N)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb.worksheets[0]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 2).value in values:
+            row = values[ws.cell(r, 2).value]
+            for k, v in enumerate(row[:-1], start=3):
+                ws.cell(r, k).value = v or None
+            ws.cell(r, 8).value = date.fromisoformat(row[-1])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_graph_store_takes_a_filled_template_into_its_submission_graph(store_dir):
+    """PUT /store?graph=<the submission's graph> with text/csv or XLSX: read by the template loader (org from the
+    token), checked, written, answered by the catalogue; a bad status word is 422 naming row and column with the
+    store unchanged; another graph than the file's is 400; WIPO's token on ILO's graph is 403."""
+    import json
+
+    import httpx
+
+    from jiukg.auth import digest
+    from jiukg.config import Settings
+    from jiukg.store import open_store
+    from tests._service_server import serve
+
+    tokens = {"organisations": {"ILO": {"graphs": []}, "WIPO": {"graphs": []}},
+              "tokens": [{"name": "ilo", "organisation": "ILO", "hash": f"sha256:{digest('ilo-t')}"},
+                         {"name": "wipo", "organisation": "WIPO", "hash": f"sha256:{digest('wipo-t')}"}]}
+    graph = "https://w3id.org/jiukg/graph/JIUKG/STATUS/ILO/JIU/REP/2024/4/2025-06-30"
+    ilo = {"Authorization": "Bearer ilo-t", "Content-Type": "text/csv"}
+    s = open_store(store_dir)
+    try:
+        with serve(s, settings=Settings(write_tokens=json.dumps(tokens))) as url:
+            def dump() -> bytes:
+                return httpx.get(f"{url}/dump", params={"format": "nquads"}, timeout=30).content
+
+            def csv_of(values: dict) -> bytes:
+                text = httpx.get(f"{url}/template", params={"org": "ILO", "report": REPORT}).text
+                out = io.StringIO()
+                csv.writer(out).writerows(fill(list(csv.reader(io.StringIO(text))), values))
+                return out.getvalue().encode()
+
+            before = dump()
+            bad = csv_of({**ILO_EN, 2: ["acepted", *ILO_EN[2][1:]]})
+            r = httpx.put(f"{url}/store", params={"graph": graph}, content=bad, headers=ilo, timeout=60)
+            assert r.status_code == 422 and r.json()["written"] is False
+            assert r.json()["errors"][0].startswith("row 3, column acceptance: 'acepted' is not a value")
+            good = csv_of(ILO_EN)
+            r = httpx.put(f"{url}/store", params={"graph": graph}, content=good, timeout=60,
+                          headers={"Authorization": "Bearer wipo-t", "Content-Type": "text/csv"})
+            assert r.status_code == 403, r.text
+            elsewhere = "https://w3id.org/jiukg/graph/JIUKG/STATUS/ILO/JIU/REP/2024/4/2024-12-31"
+            r = httpx.put(f"{url}/store", params={"graph": elsewhere}, content=good, headers=ilo, timeout=60)
+            assert r.status_code == 400 and graph in r.text, r.text
+            assert dump() == before
+
+            r = httpx.put(f"{url}/store", params={"graph": graph}, content=good, headers=ilo, timeout=60)
+            assert r.status_code == 201, r.text
+            assert r.json()["graph"] == graph and r.json()["records"]["status"] == 4
+            assert r.headers["location"].endswith("/store/JIUKG/STATUS/ILO/JIU/REP/2024/4/2025-06-30")
+            q = httpx.get(f"{url}/queries/recommendation-status", params={"org": "ILO", "format": "csv"}, timeout=60)
+            sub = "JIUKG/STATUS/ILO/JIU/REP/2024/4/2025-06-30"
+            assert [(x["rec"], x["acceptance"], x["implementation"], x["source"]) for x in rows_of(q.text)] == [
+                ("1", "accepted", "in-progress", sub), ("2", "accepted", "not-started", sub),
+                ("3", "under-consideration", "", sub), ("5", "not-accepted", "", sub)]
+
+            # the same submission as XLSX, PUT again: it replaces the graph (200: the graph was there)
+            later = {**ILO_EN, 1: ["accepted", "implemented", *ILO_EN[1][2:]]}
+            xlsx = _xlsx_of(httpx.get(f"{url}/template", params={"org": "ILO", "report": REPORT, "format": "xlsx"}
+                                      ).content, later)
+            r = httpx.put(f"{url}/store", params={"graph": graph}, content=xlsx, timeout=60,
+                          headers={"Authorization": "Bearer ilo-t", "Content-Type": st.XLSX_TYPE})
+            assert r.status_code == 200, r.text
+            q = httpx.get(f"{url}/queries/recommendation-status", params={"org": "ILO", "format": "csv"}, timeout=60)
+            assert [(x["rec"], x["implementation"]) for x in rows_of(q.text)][0] == ("1", "implemented")
+
+            # POST to the store alone: the service names the graph after the submission (a later one here)
+            newer = {n: [*v[:-1], "2025-12-31"] for n, v in ILO_EN.items()}
+            r = httpx.post(f"{url}/store", content=csv_of(newer), headers=ilo, timeout=60)
+            assert r.status_code == 201, r.text
+            assert r.json()["graph"] == graph.replace("2025-06-30", "2025-12-31")
+            assert httpx.get(r.headers["location"], headers={"Accept": "text/turtle"}).status_code == 200
+    finally:
+        s.close()
+
+
 # --- words and reference data ------------------------------------------------------------------
 
 def test_column_titles_name_one_column_in_every_language():
