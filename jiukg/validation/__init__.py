@@ -68,7 +68,7 @@ from __future__ import annotations
 
 from .command import cli
 from .engine import ENGINES, handover_reasons, validate_graph
-from .gate import context, validate_store, validate_write
+from .gate import WriteJob, check_store, check_write, context, store_triples, validate_store, validate_write, write_job
 from .report import (
     LANGS,
     SEVERITIES,
