@@ -4,8 +4,10 @@ Why one at a time: validating (and loading) is pure Python and holds the GIL. Se
 starve the event loop (with a dozen posted bodies /healthz took seconds); one leaves it about
 half the interpreter, so every other route keeps answering at once. Further bodies wait their
 turn without costing CPU. Parsing goes further: it runs in a process of its own
-(jiukg/_parse_worker.py), killed past Settings.body_timeout. Size is bounded before any of
-this (FastAPI's max_body_size).
+(jiukg/_parse_worker.py), killed past Settings.body_timeout; so does validating against SHACL
+shapes (jiukg/_validate_worker.py), killed past Settings.validation_timeout, after what the
+store holds about the data has been gathered here. Size is bounded before any of this
+(FastAPI's max_body_size).
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ POST /validate  body: RDF in any syntax named by Content-Type (Turtle, N-Triples
                 project's shapes, or instead of them with `only_shapes` set.
 GET  /validate  the current store.
 
+The shapes run in a validation process (service/bodywork.py validate), stopped after
+Settings.validation_timeout with a 503 that says so: a steward's shapes are hostile input
+(a catastrophic sh:pattern, a SPARQL constraint that never ends) and nothing in-process
+could interrupt them.
+
 The report comes as JSON (documented in jiukg.validation), Turtle or JSON-LD (the
 standard sh:ValidationReport, whose sh:conforms is true only without any result)
 or an HTML page for stewards, by Accept. `X-Conforms` and the JSON "conforms" give

@@ -282,7 +282,8 @@ def store_triples(store) -> Iterable[tuple]:
     return ((s, p, o) for s, p, o, _ in store.quads())
 
 
-def check_store(triples: Iterable[tuple], *, engine: str = "compiled", shapes: Shapes | None = None) -> ValidationReport:
+def check_store(triples: Iterable[tuple], *, engine: str = "compiled",
+                shapes: Shapes | None = None) -> ValidationReport:
     """Validate the store's triples, gathered (no store needed)."""
     with gc_paused():
         t0 = time.perf_counter()
