@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     base_url: str | None = None  # the service's public URL (https://kg.example.org); redirects and absolute links use it
     max_body_bytes: int = 16 * 1024 * 1024  # largest request body on any route (413 beyond)
     body_timeout: float = 60.0  # seconds the service may spend parsing one RDF body (400 beyond)
+    validation_timeout: float = 60.0  # seconds one /validate may run its shapes (a worker process, stopped: 503)
     max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest answer to a /sparql query (stopped beyond: 400)
     answer_cache_bytes: int = 64 * 1024 * 1024  # embedded: answers kept until the next write (service/answer_cache.py); 0: none
     answer_cache_entries: int = 4096  # embedded: most answers kept

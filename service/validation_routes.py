@@ -10,6 +10,11 @@ POST /validate  body: RDF in any syntax named by Content-Type (Turtle, N-Triples
                 project's shapes, or instead of them with `only_shapes` set.
 GET  /validate  the current store.
 
+The shapes run in a validation process (service/bodywork.py validate), stopped after
+Settings.validation_timeout with a 503 that says so: a steward's shapes are hostile input
+(a catastrophic sh:pattern, a SPARQL constraint that never ends) and nothing in-process
+could interrupt them.
+
 The report comes as JSON (documented in jiukg.validation), Turtle or JSON-LD (the
 standard sh:ValidationReport, whose sh:conforms is true only without any result)
 or an HTML page for stewards, by Accept. `X-Conforms` and the JSON "conforms" give
@@ -29,7 +34,7 @@ from rdflib import URIRef
 
 from jiukg import validation
 from jiukg.namespaces import BASE
-from service.bodywork import parse_body, run_body_work
+from service.bodywork import ValidationStopped, parse_body, validate
 from service.deps import get_store
 
 router = APIRouter(tags=["validation"])
@@ -58,6 +63,15 @@ def _lang(request: Request) -> str:
 def _severities(request: Request) -> set[str]:
     asked = {s.strip().capitalize() for v in request.query_params.getlist("severity") for s in v.split(",") if s.strip()}
     return (asked & set(validation.SEVERITIES)) or set(validation.SEVERITIES)
+
+
+def _timeout(request: Request) -> float:
+    return request.app.state.settings.validation_timeout
+
+
+def _stopped(e: ValidationStopped) -> Response:
+    """503: the shapes ran past the time limit (or no validation worker came free) and were stopped."""
+    return PlainTextResponse(f"503: {e}\n", status_code=503)
 
 
 def _respond(request: Request, report: validation.ValidationReport, title: str) -> Response:
@@ -89,8 +103,12 @@ def _respond(request: Request, report: validation.ValidationReport, title: str) 
 
 @router.get("/validate", summary="Validate the whole store against the SHACL shapes")
 async def validate_store(request: Request, store=Depends(get_store)) -> Response:
-    # CPU-bound like body work (anyone may ask): the same one slot, so the event loop keeps answering
-    return _respond(request, await run_body_work(validation.validate_store, store), "store")
+    # the store is read in the body-work slot, the shapes run in a validation process stopped at the limit
+    try:
+        report = await validate("store", store, timeout=_timeout(request))
+    except ValidationStopped as e:
+        return _stopped(e)
+    return _respond(request, report, "store")
 
 
 @router.post("/validate", summary="Validate RDF (body, any syntax by Content-Type) as the write gate would; nothing is written")
@@ -111,14 +129,18 @@ async def validate_body(request: Request, store=Depends(get_store)) -> Response:
     if not body.strip():
         return PlainTextResponse("400: the body is empty\n", status_code=400)
 
-    # Parsing runs in the parser process (stopped at body_timeout), waited for on a thread; validating
-    # holds the GIL, so it takes the one body-work slot. A refused body never waits behind a big one.
+    # Parsing runs in the parser process (stopped at body_timeout), waited for on a thread; gathering
+    # the store's context takes the one body-work slot; the shapes run in a validation process,
+    # stopped at validation_timeout. A refused body never waits behind a big one.
     parse = partial(parse_body, timeout=request.app.state.settings.body_timeout)
     try:
         prepared = await run_in_threadpool(prepare_rdf, Path("upload" + SUFFIX[fmt]), body, fmt, parse=parse)
     except UnrecognisedDocument as e:
         return PlainTextResponse(f"400: {e}\n", status_code=400)
-    report = await run_body_work(validation.validate_write, store, prepared.graphs)
+    try:
+        report = await validate("write", store, prepared.graphs, timeout=_timeout(request))
+    except ValidationStopped as e:
+        return _stopped(e)
     return _respond(request, report, "upload")
 
 
@@ -176,10 +198,12 @@ async def _validate_form(request: Request, store) -> Response:
                 prepared = await run_in_threadpool(prepare_rdf, Path("upload" + SUFFIX[fmt]), body, fmt, parse=parse)
             except UnrecognisedDocument as e:
                 return PlainTextResponse(f"400: {e}\n", status_code=400)
-            report = await run_body_work(validation.validate_write, store, prepared.graphs, shapes=shapes)
+            report = await validate("write", store, prepared.graphs, timeout=_timeout(request), shapes=shapes)
             return _respond(request, report, "upload")
-        report = await run_body_work(validation.validate_store, store, shapes=shapes)
+        report = await validate("store", store, timeout=_timeout(request), shapes=shapes)
         return _respond(request, report, "store")
+    except ValidationStopped as e:
+        return _stopped(e)
     except _TooLarge as e:
         return PlainTextResponse(f"{e}\n", status_code=413)
     except validation.ShapesError as e:  # unreadable shapes, or shapes SHACL says to refuse

@@ -68,7 +68,7 @@ from __future__ import annotations
 
 from .command import cli
 from .engine import ENGINES, handover_reasons, validate_graph
-from .gate import context, validate_store, validate_write
+from .gate import WriteJob, check_store, check_write, context, store_triples, validate_store, validate_write, write_job
 from .report import (
     LANGS,
     SEVERITIES,
@@ -84,7 +84,7 @@ from .shapes import SHAPES_NS, Shapes, ShapesError, axioms, load_shapes, project
 from .words import SHAPE_DOC_TEXT, constraint_words, describe_shapes, shape_name
 
 __all__ = [
-    "ENGINES", "Shapes", "ShapesError", "handover_reasons", "load_shapes", "project_shapes",
+    "ENGINES", "Shapes", "ShapesError", "WriteJob", "check_store", "check_write", "store_triples", "write_job", "handover_reasons", "load_shapes", "project_shapes",
     "LANGS", "SEVERITIES", "SEVERITY_LABELS", "SHAPES_NS", "SHAPE_DOC_TEXT", "Result", "ValidationReport", "axioms",
     "cli", "constraint_words", "context", "describe_shapes", "render", "render_text", "shape_labels", "shape_name",
     "shapes_graph", "short", "show_value", "validate_graph", "validate_store", "validate_write",

@@ -202,8 +202,19 @@ def validate_write(store, graphs: dict[URIRef, Graph], *, engine: str = "compile
         return _validate_write(store, graphs, engine, shapes)
 
 
-def _validate_write(store, graphs: dict[URIRef, Graph], engine: str, shapes: Shapes | None) -> ValidationReport:
-    t0 = time.perf_counter()
+@dataclass
+class WriteJob:
+    """What validating a write needs, gathered from the store: then validated without it
+    (in the service, in a worker process that can be stopped: service/validate_work.py)."""
+
+    graphs: dict  # graph IRI -> the new Graph
+    ctx: Graph  # what the store says about what they mention (see context)
+    touched: set  # records outside the new graphs that the write may break
+    old: dict  # graph IRI -> the store's current triples of each graph written
+
+
+def write_job(store, graphs: dict[URIRef, Graph]) -> WriteJob:
+    """Gather from the store what validating `graphs` as a write needs."""
     change = _Change({}, set(), set())
     dependents: set = set()
     if store is not None:
@@ -216,7 +227,25 @@ def _validate_write(store, graphs: dict[URIRef, Graph], engine: str, shapes: Sha
             if gid not in graphs:
                 dependents |= {s for x in change.subjects for s, p in g.subject_predicates(x) if p != RDF.type}
     touched = (change.subjects | change.objects | dependents) - {s for g in graphs.values() for s in g.subjects()}
-    ctx = context(store, graphs, touched)
+    return WriteJob(graphs, context(store, graphs, touched), touched, change.old)
+
+
+def check_write(job: WriteJob, *, engine: str = "compiled", shapes: Shapes | None = None) -> ValidationReport:
+    """Validate a gathered write (no store needed)."""
+    with gc_paused():
+        return _check_write(job, engine, shapes)
+
+
+def _validate_write(store, graphs: dict[URIRef, Graph], engine: str, shapes: Shapes | None) -> ValidationReport:
+    t0 = time.perf_counter()
+    report = _check_write(write_job(store, graphs), engine, shapes)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _check_write(job: WriteJob, engine: str, shapes: Shapes | None) -> ValidationReport:
+    t0 = time.perf_counter()
+    graphs, ctx, touched = job.graphs, job.ctx, job.touched
     data = _data(graphs, ctx)
     focus = None
     if len(ctx) or any(g not in graphs for g in _static()):
@@ -226,7 +255,7 @@ def _validate_write(store, graphs: dict[URIRef, Graph], engine: str, shapes: Sha
         # results on records outside the new graphs: only those the write brings
         outside = [r for r in report.results if r.focus in touched]
         if outside:
-            before = validate_graph(_data(change.old, ctx), engine=engine, focus={r.focus for r in outside},
+            before = validate_graph(_data(job.old, ctx), engine=engine, focus={r.focus for r in outside},
                                     shapes=shapes)
             had = {_result_key(r) for r in before.results}
             report.results = [r for r in report.results if r.focus not in touched or _result_key(r) not in had]
@@ -243,15 +272,28 @@ def validate_store(store, *, engine: str = "compiled", shapes: Shapes | None = N
 
 def _validate_store(store, engine: str, shapes: Shapes | None) -> ValidationReport:
     t0 = time.perf_counter()
-    data = _data_graph()
-    for s, p, o, _ in store.quads():
-        data.add((s, p, o))
-    if (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) not in data:
-        for g in _static().values():  # a store without the ontology: use the files
-            for t in g:
-                data.add(t)
-    report = validate_graph(data, engine=engine, shapes=shapes)
+    report = check_store(store_triples(store), engine=engine, shapes=shapes)
     report.seconds = time.perf_counter() - t0
     return report
 
 
+def store_triples(store) -> Iterable[tuple]:
+    """The store's triples, every graph (a triple in two graphs comes twice; the data graph keeps one)."""
+    return ((s, p, o) for s, p, o, _ in store.quads())
+
+
+def check_store(triples: Iterable[tuple], *, engine: str = "compiled",
+                shapes: Shapes | None = None) -> ValidationReport:
+    """Validate the store's triples, gathered (no store needed)."""
+    with gc_paused():
+        t0 = time.perf_counter()
+        data = _data_graph()
+        for t in triples:
+            data.add(t)
+        if (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) not in data:
+            for g in _static().values():  # a store without the ontology: use the files
+                for t in g:
+                    data.add(t)
+        report = validate_graph(data, engine=engine, shapes=shapes)
+        report.seconds = time.perf_counter() - t0
+        return report
