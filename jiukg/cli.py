@@ -104,15 +104,28 @@ def build(corpus: Path = typer.Option(None, "--corpus", help="Folder of source d
 @app.command()
 def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files (Turtle, N-Triples, JSON-LD, TriG, N-Quads)."),
          store: Optional[str] = StoreOpt, update_url: Optional[str] = UpdateOpt, gsp_url: Optional[str] = GspOpt,
-         quiet: bool = QuietOpt):
+         quiet: bool = QuietOpt,
+         bulk: Optional[bool] = typer.Option(None, "--bulk/--no-bulk", show_default=False,
+                                             help="Parse with pyoxigraph, validate in batches and write with the bulk "
+                                                  "loader (on-disk store; N-Quads, N-Triples, TriG, Turtle, optionally "
+                                                  "gzipped). Default: for files over 20 MB together.")):
     """Add or replace documents; nothing is written if any file is refused or breaks a shape."""
+    from jiukg import bulk as bulk_path
     from jiukg import pipeline
     from jiukg.store import StoreError
+    from jiukg.store.embedded import EmbeddedStore
     from loaders import UnrecognisedDocument
 
     with _open(store, update_url, gsp_url) as st:
+        fast = bulk is not False and isinstance(st, EmbeddedStore) and st.path is not None \
+            and bulk_path.eligible(files, force=bool(bulk))
+        if bulk and not fast:
+            _fail("--bulk needs an on-disk store and RDF files it reads (.nq, .nt, .trig, .ttl, optionally .gz)", 2)
         try:
-            summary = pipeline.load(st, files, progress=_progress(quiet))
+            if fast:
+                summary = bulk_path.load(st, files, progress=_progress(quiet))
+            else:
+                summary = pipeline.load(st, files, progress=_progress(quiet))
         except UnrecognisedDocument as e:
             _fail(f"refused {e}; the store was not changed", 2)
         except pipeline.WriteRefused as e:
@@ -120,6 +133,29 @@ def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files
         except StoreError as e:
             _fail(str(e))
     _print_summary(summary, quiet)
+
+
+@app.command()
+def restore(release: Path = typer.Argument(..., help="A `jiukg release` folder (or N-Quads dumps with a SHA256SUMS)."),
+            store: Optional[str] = StoreOpt,
+            validate: bool = typer.Option(False, "--validate/--no-validate",
+                                          help="Validate again (a release was validated when it was made)."),
+            quiet: bool = QuietOpt):
+    """Replace the whole on-disk store with a release, checksums verified; all or nothing."""
+    from jiukg import bulk, pipeline
+    from jiukg.store import StoreError
+    from jiukg.store.embedded import EmbeddedStore
+
+    with _open(store) as st:
+        if not isinstance(st, EmbeddedStore) or st.path is None:
+            _fail("restore needs an on-disk embedded store", 2)
+        try:
+            n = bulk.restore(st, release, validate=validate, progress=_progress(quiet))
+        except pipeline.WriteRefused as e:
+            _report_write(e, quiet)
+        except StoreError as e:
+            _fail(str(e))
+    typer.echo(f"restored {n} quads from {release}")
 
 
 def _print_summary(summary, quiet: bool = False):
