@@ -41,6 +41,7 @@ from rdflib.namespace import PROV
 from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
 from jiukg.store import StoreError
 from jiukg.store.embedded import EmbeddedStore
+from jiukg.store.sparql import from_ox
 
 FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
            ".ttl": ox.RdfFormat.TURTLE}
@@ -173,13 +174,30 @@ def _copy_kept(stage: EmbeddedStore, live: EmbeddedStore, replaced: set) -> None
     stage._store.bulk_extend(q for g in keep for q in live._store.quads_for_pattern(None, None, None, g))
 
 
+def _graph(stage: EmbeddedStore, gid: URIRef, memo: dict) -> Graph:
+    """One graph of the staging store as a triples-only rdflib graph; terms converted once per batch
+    (predicates, classes and many literals repeat), which is most of the cost of reading it."""
+    g = Graph(store="SimpleMemory", identifier=gid)
+    add = g.add
+
+    def term(t):
+        r = memo.get(t)
+        if r is None:
+            r = memo[t] = from_ox(t)
+        return r
+
+    for q in stage._store.quads_for_pattern(None, None, None, ox.NamedNode(str(gid))):
+        add((term(q.subject), term(q.predicate), term(q.object)))
+    return g
+
+
 def _batches(stage: EmbeddedStore, graphs: list[URIRef], limit: int) -> Iterable[dict[URIRef, Graph]]:
-    batch, n = {}, 0
+    batch, n, memo = {}, 0, {}
     for gid in graphs:
-        g = stage.graph(gid)
+        g = _graph(stage, gid, memo)
         if batch and n + len(g) > limit:
             yield batch
-            batch, n = {}, 0
+            batch, n, memo = {}, 0, {}
         batch[gid] = g
         n += len(g)
     if batch:
@@ -209,6 +227,20 @@ def validate_staged(stage: EmbeddedStore, live: EmbeddedStore, graphs: list[URIR
         progress(f"gate  batch {i}: {len(batch)} graphs, {sum(len(g) for g in batch.values())} triples, "
                  f"{report.count('Violation')} violations ({report.seconds:.1f} s)")
     return _merge(reports) if reports else None
+
+
+def validate_files(files: list[Path], *, batch_triples: int = BATCH_TRIPLES,
+                   progress: Callable[[str], None] = lambda s: None):
+    """The gate over files on their own, no store: what `load` checks, parsed by pyoxigraph into a
+    throwaway in-memory store and validated a batch at a time. Returns the report (None: no graphs)."""
+    stage, nothing = EmbeddedStore(None), EmbeddedStore(None)
+    for f in files:
+        fmt = rdf_format(f)
+        if fmt is None:
+            raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
+        _load_file(stage, f, fmt)
+    graphs = [g for g in stage.graphs() if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
+    return validate_staged(stage, nothing, graphs, batch_triples=batch_triples, progress=progress)
 
 
 # ---------------------------------------------------------------- load and restore
