@@ -221,7 +221,8 @@ def section_query(work: Path, label: str, quads: int, a) -> list[dict]:
     while names:
         cmd = [PY, "-m", "bench._queries", str(work / f"store-{label}"), json.dumps(SYNTHETIC), str(a.runs),
                str(a.query_seconds), *names]
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+        # unbuffered: select() must see every line the child wrote, none may wait in a Python buffer
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0, cwd=ROOT)
         current, started = None, time.perf_counter()
         try:
             while True:
@@ -475,8 +476,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.quick:
         a.sizes = a.sizes or "10k,100k"
-        a.pyshacl_slice, a.runs, a.query_seconds, a.http_seconds, a.http_requests = 1500, 5, 0.5, 1.0, 150
-        a.query_cap = 4.0
+        a.pyshacl_slice, a.runs, a.query_seconds, a.http_seconds, a.http_requests = 1500, 3, 0.3, 0.5, 100
+        a.query_cap = 1.5
         a.ordinary_max, a.http_max, a.rdflib_endpoint_max = 15_000, 15_000, 15_000
     sizes = [(s.strip(), generate.size(s.strip())) for s in (a.sizes or "10k,100k,1M,10M").split(",")]
     sections = set(a.sections.split(","))
