@@ -497,6 +497,8 @@ def main(argv=None) -> int:
             rows += section_query(work, label, quads, a)
         if "http" in sections and quads <= a.http_max:
             rows += section_http(work, label, f, quads, a)
+        if a.json:  # written after every size too: a long run stopped half-way keeps what it measured
+            Path(a.json).write_text(json.dumps({"machine": machine(), "partial": True, "rows": rows}, default=str))
     if "shacl" in sections and a.pyshacl_slice:
         rows += section_pyshacl(a.pyshacl_slice, a)
     total = time.perf_counter() - t_start
