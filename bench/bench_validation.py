@@ -6,10 +6,9 @@
 in-memory store and times `validation.validate_store` on it, the whole graph,
 as `jiukg validate` and GET /validate do. A number generates progress reports
 (documents, sessions, JIU reports, recommendations, status statements,
-passages), CEB comment notes and a statistics dataset of about that many
-triples, through jiukg.namespaces like the loaders, with a few realistic
-defects (missing management assessments, a deferral without evidence) so that
-warnings are produced. Then it times:
+passages), CEB comment notes and statistics datasets of about that many
+triples with bench/generate.py (the generator `python -m bench` uses too),
+with a few realistic defects so that warnings are produced. Then it times:
 
 - compiled: jiukg's own engine (jiukg.validation): the SHACL Core constraints
   the shapes use are evaluated in Python over the data graph's indexes, and
@@ -31,203 +30,13 @@ slower than the compiled engine at 10k triples and 200x at 100k, bench/README.md
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, TIME, XSD
-
-from jiukg.namespaces import (
-    ID,
-    JIU,
-    LANG,
-    comment_iri,
-    concept,
-    doc_iri,
-    graph_iri,
-    org_iri,
-    passage_iri,
-    rec_iri,
-    status_iri,
-)
-
-ORGS = ["WIPO", "FAO", "ILO", "ITU", "UNESCO", "UNDP", "UNICEF", "WHO", "WFP", "UNHCR", "IAEA", "ICAO", "IMO",
-        "UPU", "WMO", "UNIDO", "UNFPA", "UNOPS", "UNEP", "UNCTAD"]
-MECHANISMS = ["CEB", "HLCM", "HLCP", "HLCM-HR", "HLCM-DTN", "HLCM-PN", "MR-COP", "UNSDG"]
-ACCEPTANCE = ["accepted"] * 6 + ["not-accepted", "under-consideration", "not-relevant"]
-IMPLEMENTATION = ["implemented", "implemented", "in-progress", "not-started"]
-ZH = "联合国系统各组织的行政首长应通过联合国系统行政首长协调理事会，在年底之前，拟定全面的操作准则。"
-
-
-class Passages:
-    """Line-numbered passages of one fake source text, like loaders.emit.passage."""
-
-    def __init__(self, g: Graph, symbol: str):
-        self.g, self.symbol, self.line, self.offset = g, symbol, 1, 0
-
-    def derive(self, record: URIRef, text: str) -> None:
-        lines = text.count("\n") + 1
-        p = passage_iri(self.symbol, self.line, self.line + lines - 1)
-        g = self.g
-        g.add((p, RDF.type, JIU.Passage))
-        g.add((p, JIU.passageText, Literal(text, lang="zh")))
-        g.add((p, JIU.startLine, Literal(self.line, datatype=XSD.integer)))
-        g.add((p, JIU.endLine, Literal(self.line + lines - 1, datatype=XSD.integer)))
-        g.add((p, JIU.startOffset, Literal(self.offset, datatype=XSD.integer)))
-        g.add((p, JIU.endOffset, Literal(self.offset + len(text), datatype=XSD.integer)))
-        g.add((p, PROV.wasQuotedFrom, doc_iri(self.symbol)))
-        g.add((record, PROV.wasDerivedFrom, p))
-        self.line += lines + 1
-        self.offset += len(text) + 1
-
-
-def _document(g: Graph, symbol: str, cls: URIRef, kind: str, issued: date | None = None, source: bool = False):
-    d = doc_iri(symbol)
-    g.add((d, RDF.type, cls))
-    g.add((d, JIU.symbol, Literal(symbol)))
-    g.add((d, RDFS.label, Literal(symbol)))
-    g.add((d, DCTERMS.type, concept("document-kind", kind)))
-    if issued:
-        g.add((d, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
-    if source:
-        g.add((d, JIU.sourceChecksum, Literal(f"{abs(hash(symbol)):064x}"[-64:])))
-        g.add((d, DCTERMS.language, LANG["zh"]))
-        g.add((d, DCTERMS.title, Literal("联合检查组建议的落实进展报告", lang="zh")))
-    return d
-
-
-def progress_report(rnd: random.Random, org: str, session: int, reports: list[tuple[str, int]]) -> tuple[URIRef, Graph]:
-    """One organisation's progress report: statements on every recommendation of `reports`."""
-    g = Graph()
-    symbol = f"WO/PBC/{session}/2" if org == "WIPO" else f"{org}/PR/{session}/2"
-    year = 1990 + session
-    issued = date(year, 3, 31)
-    as_of = date(year, 2, 28)
-    d = _document(g, symbol, JIU.ProgressReport, "progress-report", issued, source=True)
-    sess = ID[f"org/{org}-PBC/session/{session}"]
-    g.add((d, JIU.session, sess))
-    g.add((sess, RDF.type, JIU.Session))
-    g.add((sess, JIU.sessionNumber, Literal(session)))
-    g.add((sess, JIU.sessionOf, org_iri(org)))
-    g.add((d, JIU.preparedBy, org_iri(org)))
-    ps = Passages(g, symbol)
-    for rep, n in reports:
-        r = _document(g, rep, JIU.JIUReport, "jiu-report")
-        g.add((r, DCTERMS.title, Literal("审查联合国系统内部实施相互承认原则的情况", lang="zh")))
-        for i in range(1, n + 1):
-            rec = rec_iri(rep, i)
-            g.add((rec, RDF.type, JIU.Recommendation))
-            g.add((rec, JIU.inPublication, r))
-            g.add((rec, JIU.recommendationNumber, Literal(i)))
-            g.add((rec, JIU.recommendationText, Literal(f"{ZH}（{rep} 建议 {i}）", lang="zh")))
-            # the JIU report fixes the addressee: every organisation reports the same
-            g.add((rec, JIU.addresseeKind, concept("addressee", ["legislative", "executive-head"][(i + len(rep)) % 2])))
-            g.add((rec, JIU.deadline, Literal(f"{int(rep.split('/')[2]) + 2}-12-31", datatype=XSD.date)))
-            if rnd.random() < 0.3:
-                g.add((rec, JIU.toBeImplementedThrough, org_iri("CEB")))
-                g.add((rec, JIU.implementationChannelEvidence, Literal("通过联合国系统行政首长协调理事会", lang="zh")))
-            ps.derive(rec, f"建议 {i}：\n{ZH}")
-            st = status_iri(rep, i, org, symbol)
-            g.add((st, RDF.type, JIU.StatusStatement))
-            g.add((st, JIU.aboutRecommendation, rec))
-            g.add((st, JIU.reportingOrganization, org_iri(org)))
-            g.add((st, JIU.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
-            g.add((st, JIU.reportedIn, d))
-            acc = rnd.choice(ACCEPTANCE)
-            g.add((st, JIU.acceptance, concept("acceptance", acc)))
-            if acc == "accepted":
-                g.add((st, JIU.implementation, concept("implementation", rnd.choice(IMPLEMENTATION))))
-            g.add((st, JIU.responsibleOfficial, Literal("行政、财务和管理部门助理总干事", lang="zh")))
-            if rnd.random() < 0.85:
-                g.add((st, JIU.managementAssessment, Literal("产权组织在多个两年期均保持其工作计划和预算具备相同的详细程度。", lang="zh")))
-            g.add((st, JIU.isNew, Literal(rnd.random() < 0.3)))
-            g.add((st, JIU.proposedForApproval, Literal(acc == "accepted")))
-            if rnd.random() < 0.1:
-                g.add((st, JIU.deferredTo, org_iri(rnd.choice(MECHANISMS))))
-                if rnd.random() < 0.9:
-                    g.add((st, JIU.deferralEvidence, Literal("将在首协会框架内处理", lang="zh")))
-            ps.derive(st, "接受情况：已接受\n落实情况：已落实\n管理层/联络点评估：")
-    return graph_iri(symbol), g
-
-
-def ceb_note(rnd: random.Random, rep: str, n: int, k: int) -> tuple[URIRef, Graph]:
-    g = Graph()
-    symbol = f"A/{int(rep.split('/')[2]) - 1944}/{100 + k}/Add.1"
-    d = _document(g, symbol, JIU.CEBCommentsNote, "ceb-comments-note", date(int(rep.split("/")[2]) + 1, 6, 1), True)
-    r = _document(g, rep, JIU.JIUReport, "jiu-report")
-    ps = Passages(g, symbol)
-    for i in [None] + list(range(1, n + 1)):
-        c = comment_iri(rep, i, symbol)
-        g.add((c, RDF.type, JIU.CEBComment))
-        g.add((c, JIU.commentOn, rec_iri(rep, i) if i else r))
-        g.add((c, JIU.commentText, Literal("各组织支持这项建议，并指出其落实需要机构间协调。", lang="zh")))
-        g.add((c, JIU.reportedIn, d))
-        if i:
-            rec = rec_iri(rep, i)
-            g.add((rec, RDF.type, JIU.Recommendation))
-            g.add((rec, JIU.inPublication, r))
-            g.add((rec, JIU.recommendationNumber, Literal(i)))
-            g.add((c, JIU.stance, concept("stance", rnd.choice(["supported", "partially-supported", "noted"]))))
-            g.add((c, JIU.stanceEvidence, Literal("支持这项建议", lang="zh")))
-            ps.derive(rec, f"建议 {i}")
-        ps.derive(c, "各组织支持这项建议，并指出其落实需要机构间协调。")
-    return graph_iri(symbol), g
-
-
-def statistics(n_years: int) -> tuple[URIRef, Graph]:
-    g = Graph()
-    symbol = "A/76/644"
-    d = _document(g, symbol, JIU.SecretaryGeneralReport, "sg-report", date(2022, 1, 10), True)
-    ds = ID["dataset/oversight-implementation/A-76-644"]
-    g.add((ds, RDF.type, QB.DataSet))
-    g.add((ds, QB.structure, JIU.oversightDSD))
-    g.add((ds, JIU.reportedIn, d))
-    ps = Passages(g, symbol)
-    for body in ("OIOS", "BOA", "JIU"):
-        for y in range(2000, 2000 + n_years):
-            obs = ID[f"dataset/oversight-implementation/A-76-644/{body}/{y}"]
-            per = ID[f"period/{y}"]
-            g.add((per, RDF.type, TIME.ProperInterval))
-            g.add((obs, RDF.type, QB.Observation))
-            g.add((obs, QB.dataSet, ds))
-            g.add((obs, JIU.oversightBody, org_iri(body)))
-            g.add((obs, JIU.refPeriod, per))
-            g.add((obs, JIU.recommendationsIssued, Literal(200)))
-            g.add((obs, JIU.recommendationsImplemented, Literal(150)))
-            g.add((obs, JIU.recommendationsOutstanding, Literal(50)))
-            g.add((obs, JIU.implementationRate, Literal("75.0", datatype=XSD.decimal)))
-            ps.derive(obs, f"{body} {y}: 200 150 50 75%")
-    return graph_iri(symbol), g
-
-
-def generate(n_triples: int, seed: int = 1) -> dict[URIRef, Graph]:
-    """Named graphs totalling about n_triples (plus the ontology and reference data at validation)."""
-    rnd = random.Random(seed)
-    graphs: dict[URIRef, Graph] = {}
-    gid, g = statistics(10)
-    graphs[gid] = g
-    total = len(g)
-    session, k = 20, 0
-    while total < n_triples:
-        # a year: ~6 new JIU reports, each reported on by several organisations and commented by the CEB
-        year = 2000 + session - 20 + k // 10
-        reports = [(f"JIU/REP/{year}/{j + 1 + (k % 10) * 10}", rnd.randint(3, 9)) for j in range(6)]
-        for org in rnd.sample(ORGS, 4):
-            gid, g = progress_report(rnd, org, session, reports)
-            graphs[gid] = graphs[gid] + g if gid in graphs else g
-            total += len(g)
-        for j, (rep, n) in enumerate(reports[:2]):
-            gid, g = ceb_note(rnd, rep, n, k * 10 + j)
-            graphs[gid] = g
-            total += len(g)
-        session += 1
-        k += 1
-    return graphs
+from bench.generate import generate  # the synthetic corpus, shared with `python -m bench`
 
 
 # ---------------------------------------------------------------------------

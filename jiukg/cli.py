@@ -151,16 +151,35 @@ def load(files: List[Path] = typer.Argument(..., help="Source texts or RDF files
          org: Optional[str] = typer.Option(None, "--org", help="Status templates: the organisation you submit for "
                                            "(needed for a CSV without its metadata file)."),
          lang: Optional[str] = typer.Option(None, "--lang", help="Status templates: language of the errors "
-                                            "(zh, en, fr, es, ru, ar; default: the template's).")):
+                                            "(zh, en, fr, es, ru, ar; default: the template's)."),
+         bulk: Optional[bool] = typer.Option(None, "--bulk/--no-bulk", show_default=False,
+                                             help="Parse with pyoxigraph, validate in batches and write with the bulk "
+                                                  "loader (on-disk store; N-Quads, N-Triples, TriG, Turtle, optionally "
+                                                  "gzipped). Default: for files over 20 MB together, into an empty "
+                                                  "store or with --replace.")):
     """Add or replace documents; nothing is written if any file is refused or breaks a shape, or would
     remove records the store holds (unless --replace)."""
+    from jiukg import bulk as bulk_path
     from jiukg import pipeline
     from jiukg.store import StoreError
+    from jiukg.store.embedded import EmbeddedStore
     from loaders import UnrecognisedDocument
 
     with _open(store, update_url, gsp_url) as st:
+        fast = bulk is not False and isinstance(st, EmbeddedStore) and st.path is not None \
+            and bulk_path.eligible(files, force=bool(bulk))
+        if bulk and not fast:
+            _fail("--bulk needs an on-disk store and RDF files it reads (.nq, .nt, .trig, .ttl, optionally .gz)", 2)
+        if fast and not replace and not st._is_empty():
+            # the bulk path replaces whole graphs without listing what that removes: only when asked
+            if bulk:
+                _fail("--bulk into a store that holds data replaces whole graphs: add --replace to mean it", 2)
+            fast = False
         try:
-            summary = pipeline.load(st, files, progress=_progress(quiet), replace=replace, org=org, lang=lang)
+            if fast:
+                summary = bulk_path.load(st, files, progress=_progress(quiet))
+            else:
+                summary = pipeline.load(st, files, progress=_progress(quiet), replace=replace, org=org, lang=lang)
         except UnrecognisedDocument as e:
             _fail(f"refused {e}; the store was not changed", 2)
         except pipeline.WriteRefused as e:
@@ -190,6 +209,29 @@ def delete(documents: List[str] = typer.Argument(..., help="Document symbols (A/
         table = _report_table(report)
         if table:
             typer.echo(table, err=True)
+
+
+@app.command()
+def restore(release: Path = typer.Argument(..., help="A `jiukg release` folder (or N-Quads dumps with a SHA256SUMS)."),
+            store: Optional[str] = StoreOpt,
+            validate: bool = typer.Option(False, "--validate/--no-validate",
+                                          help="Validate again (a release was validated when it was made)."),
+            quiet: bool = QuietOpt):
+    """Replace the whole on-disk store with a release, checksums verified; all or nothing."""
+    from jiukg import bulk, pipeline
+    from jiukg.store import StoreError
+    from jiukg.store.embedded import EmbeddedStore
+
+    with _open(store) as st:
+        if not isinstance(st, EmbeddedStore) or st.path is None:
+            _fail("restore needs an on-disk embedded store", 2)
+        try:
+            n = bulk.restore(st, release, validate=validate, progress=_progress(quiet))
+        except pipeline.WriteRefused as e:
+            _report_write(e, quiet)
+        except StoreError as e:
+            _fail(str(e))
+    typer.echo(f"restored {n} quads from {release}")
 
 
 def _print_summary(summary, quiet: bool = False):

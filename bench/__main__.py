@@ -1,0 +1,518 @@
+"""`python -m bench`: jiukg side by side with the engines it is built on, at growing sizes, with ratios.
+
+    .venv/bin/python -m bench --quick                 # 10k and 100k quads, about a minute on an idle machine
+    .venv/bin/python -m bench --sizes 10k,100k,1M,10M --json bench/results.json --plot docs/benchmarks.png
+
+For each size, on data from bench/generate.py (N-Quads, a named graph per document):
+- load: `jiukg load --bulk` (gated) vs pyoxigraph's `Store.bulk_load` vs `oxigraph load`, each a fresh
+  subprocess into an empty on-disk store: quads/s and peak memory (the child's max RSS); the ordinary
+  rdflib path up to --ordinary-max; `jiukg restore` of a release of that store vs bulk_load of its dump.
+- shacl: jiukg's gate over the file (pyoxigraph parse + compiled engine, batched) vs plain pyshacl,
+  on the same data up to --pyshacl-max quads, with the result counts compared.
+- query: every catalogue query, parameters as selective as its example, through jiukg's store
+  (catalogue.run, rows converted to rdflib terms) vs the same text on the raw pyoxigraph store:
+  median and p99 of up to --runs runs in --query-seconds per query.
+- http: requests/s, p50, p99 at 1, 4 and 16 clients on loopback: `jiukg serve` vs the Oxigraph
+  server on a copy of the same store vs rdflib-endpoint (small data only), for a selective lookup
+  (a recommendation), the flagship (ceb-deferrals org=WIPO) and a page (jiukg's home page).
+Everything is bounded in count and time; no timing is asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402
+from bench.httpload import load as http_load  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PY = sys.executable
+REC = "https://w3id.org/jiukg/id/doc/JIU/REP/1990/3/rec/2"
+# the catalogue's example parameters, moved onto the synthetic corpus (same selectivity: one org, one report, ...)
+SYNTHETIC = {"org": "WIPO", "report": "JIU/REP/1990/3", "document": "WO/PBC/30/2", "rec": "2",
+             "from": "WO/PBC/30/2", "to": "WO/PBC/31/2", "before": "1993-01-01", "body": "OIOS", "mechanism": "CEB",
+             "resource": "https://w3id.org/jiukg/id/doc/JIU/REP/1990/3/rec/2/status/WIPO/WO-PBC-30-2"}
+
+
+def say(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def child(cmd: list[str], timeout: float = 3600, env: dict | None = None) -> dict:
+    """Run a subprocess to its end: wall time, its own peak RSS in MB (wait4's ru_maxrss), exit code, output."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        timer = threading.Timer(timeout, p.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        dt = time.perf_counter() - t0
+        p.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return {"seconds": dt if code == 0 else None, "mb": usage.ru_maxrss / 1024, "code": code,
+                "out": out.read().decode(errors="replace"), "err": err.read().decode(errors="replace")}
+
+
+measured = child
+
+
+def ok(r: dict, what: str) -> bool:
+    if r["code"] != 0:
+        say(f"  ! {what} failed ({r['code']}): {r['err'][-600:]}")
+        return False
+    return True
+
+
+def fresh(d: Path) -> Path:
+    shutil.rmtree(d, ignore_errors=True)
+    return d
+
+
+def data_file(work: Path, n: int, label: str) -> tuple[Path, int, float]:
+    f = work / f"jiukg-{label}.nq"
+    meta = work / f"jiukg-{label}.json"
+    if f.exists() and meta.exists():
+        m = json.loads(meta.read_text())
+        return f, m["quads"], m["seconds"]
+    t0 = time.perf_counter()
+    quads, graphs = generate.write_file(n, f)
+    dt = time.perf_counter() - t0
+    meta.write_text(json.dumps({"quads": quads, "graphs": graphs, "seconds": dt}))
+    return f, quads, dt
+
+
+# ---------------------------------------------------------------- sections
+
+def section_load(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
+    rows = []
+    store = fresh(work / f"store-{label}")
+    if quads <= a.gated_max:
+        j = measured([str(BIN / "jiukg"), "load", "--bulk", "-q", str(f), "--store", str(store)])
+        ok(j, "jiukg load --bulk")
+    else:
+        j = {"seconds": None, "mb": None, "code": "skipped", "out": "", "err": ""}
+    p = measured([PY, "-c", "import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], "
+                  "format=ox.RdfFormat.N_QUADS)", str(fresh(work / "ox-bulk")), str(f)])
+    ok(p, "pyoxigraph bulk_load")
+    if j["code"] != 0:  # the release below is made from the store the engine loaded
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.copytree(work / "ox-bulk", store)
+    o = measured([str(BIN / "oxigraph"), "load", "--location", str(fresh(work / "ox-cli")), "--file", str(f)])
+    ok(o, "oxigraph load")
+    rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "pyoxigraph bulk_load", p))
+    rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "oxigraph load (CLI)", o))
+    if quads <= a.ordinary_max:
+        r = measured([str(BIN / "jiukg"), "load", "--no-bulk", "-q", str(f), "--store", str(fresh(work / "ordinary"))])
+        ok(r, "jiukg load (ordinary)")
+        rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "jiukg load, rdflib path", r))
+    # restore: a release (dump + SHA256SUMS) of the loaded store, vs the bulk loader on the same dump
+    if True:
+        rel = fresh(work / "release")
+        rel.mkdir()
+        dump = rel / f"jiukg-{label}.nq"
+        subprocess.run([str(BIN / "oxigraph"), "dump", "--location", str(store), "--file", str(dump)], check=True,
+                       capture_output=True)
+        digest = hashlib.sha256(dump.read_bytes()).hexdigest()
+        (rel / "SHA256SUMS").write_text(f"{digest}  {dump.name}\n")
+        n = sum(1 for _ in open(dump, "rb"))
+        r = measured([str(BIN / "jiukg"), "restore", "-q", str(rel), "--store", str(fresh(work / "restored"))])
+        ok(r, "jiukg restore")
+        p2 = measured([PY, "-c", "import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], "
+                       "format=ox.RdfFormat.N_QUADS)", str(fresh(work / "ox-bulk")), str(dump)])
+        rows.append(_row("load", label, n, "jiukg restore (checksums)", r, "pyoxigraph bulk_load", p2))
+    return rows
+
+
+def _row(section, label, quads, what, mine, ref_name, ref) -> dict:
+    def rate(r):
+        return quads / r["seconds"] if r["seconds"] and r["code"] == 0 else None
+
+    ra, rb = rate(mine), rate(ref)
+    return {"section": section, "size": label, "quads": quads, "jiukg": what, "reference": ref_name,
+            "jiukg_s": mine["seconds"], "jiukg_mb": mine["mb"], "ref_s": ref["seconds"], "ref_mb": ref["mb"],
+            "jiukg_rate": ra, "ref_rate": rb, "ratio": ra / rb if ra and rb else None, "unit": "quads/s"}
+
+
+SHACL_JIUKG = """
+import sys
+from pathlib import Path
+from jiukg import bulk
+r = bulk.validate_files([Path(sys.argv[1])])
+print(r.count("Violation"), r.count("Warning"), r.count("Info"))
+"""
+
+SHACL_GRAPHS = """
+import sys, time
+sys.path.insert(0, sys.argv[3])
+from bench.generate import generate
+from jiukg.validation import validate_write
+graphs = generate(int(sys.argv[1]))
+t0 = time.perf_counter()
+r = validate_write(None, graphs, engine=sys.argv[2])
+print(r.count("Violation"), r.count("Warning"), r.count("Info"), time.perf_counter() - t0)
+"""
+
+
+def section_shacl(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
+    rows = []
+    j = measured([PY, "-c", SHACL_JIUKG, str(f)], timeout=a.shacl_timeout)
+    if ok(j, "jiukg gate over the file"):
+        j["results"] = j["out"].split()
+    rows.append({"section": "shacl", "size": label, "quads": quads, "jiukg": "jiukg gate, parse + validate",
+                 "jiukg_s": j["seconds"], "jiukg_mb": j["mb"], "reference": "—", "ref_s": None, "ref_mb": None,
+                 "ratio": None, "unit": "s", "jiukg_results": "/".join(j.get("results", []))})
+    return rows
+
+
+def section_pyshacl(n: int, a) -> list[dict]:
+    """Both engines on the same generated graphs (in memory), the validation alone timed, counts compared."""
+    out = {}
+    for engine in ("compiled", "pyshacl"):
+        r = measured([PY, "-c", SHACL_GRAPHS, str(n), engine, str(ROOT)], timeout=a.pyshacl_timeout)
+        out[engine] = r
+        if ok(r, f"validation, {engine}"):
+            *counts, secs = r["out"].split()
+            r["results"], r["validate_s"] = "/".join(counts), float(secs)
+        else:
+            r["results"], r["validate_s"] = "", None
+    c, p = out["compiled"], out["pyshacl"]
+    return [{"section": "shacl", "size": f"{n // 1000}k slice", "quads": n, "jiukg": "jiukg compiled engine",
+             "jiukg_s": c["validate_s"], "jiukg_mb": c["mb"], "reference": "plain pyshacl", "ref_s": p["validate_s"],
+             "ref_mb": p["mb"], "ratio": p["validate_s"] / c["validate_s"] if c["validate_s"] and p["validate_s"] else None,
+             "unit": "s (speed-up)", "jiukg_results": c["results"], "ref_results": p["results"],
+             "same_results": c["results"] == p["results"] and bool(c["results"])}]
+
+
+def _params(q) -> dict:
+    return {k: SYNTHETIC.get(k, v) for k, v in q.example.items()}
+
+
+def section_query(work: Path, label: str, quads: int, a) -> list[dict]:
+    """Every catalogue query in a child process (bench/_queries.py); one that passes --query-cap is
+    killed with its process and reported as such, and the rest go on in a new one."""
+    import select
+
+    from jiukg import catalogue
+
+    names = [q.name for q in catalogue.load_catalogue()]
+    rows = []
+    while names:
+        cmd = [PY, "-m", "bench._queries", str(work / f"store-{label}"), json.dumps(SYNTHETIC), str(a.runs),
+               str(a.query_seconds), *names]
+        # unbuffered: select() must see every line the child wrote, none may wait in a Python buffer
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0, cwd=ROOT)
+        current, started = None, time.perf_counter()
+        try:
+            while True:
+                ready, _, _ = select.select([p.stdout], [], [], 1.0)
+                if ready:
+                    line = p.stdout.readline()
+                    if not line:
+                        names = []  # the child ended (all done, or it failed: what it did not answer is missing)
+                        break
+                    msg = json.loads(line)
+                    if "start" in msg:
+                        current, started = msg["start"], time.perf_counter()
+                        continue
+                    names.remove(msg["query"])
+                    rows.append({"section": "query", "size": label, "quads": quads, "query": msg["query"],
+                                 "rows": msg["rows"], "params": msg["params"], "runs": msg["runs"],
+                                 "jiukg_s": msg["jiukg"], "jiukg_p99": msg["jiukg_p99"], "ref_s": msg["raw"],
+                                 "ref_p99": msg["raw_p99"], "ratio": msg["jiukg"] / msg["raw"] if msg["raw"] else None,
+                                 "unit": "s (overhead)", "jiukg": "catalogue.run", "reference": "raw pyoxigraph"})
+                    current = None
+                elif current and time.perf_counter() - started > a.query_cap:
+                    rows.append({"section": "query", "size": label, "quads": quads, "query": current, "rows": None,
+                                 "params": "", "runs": 0, "jiukg_s": None, "jiukg_p99": None, "ref_s": None,
+                                 "ref_p99": None, "ratio": None, "unit": "s", "jiukg": "catalogue.run",
+                                 "reference": "raw pyoxigraph", "capped": a.query_cap})
+                    say(f"  ! {current} passed {a.query_cap} s at {label}: stopped")
+                    names.remove(current)
+                    break
+        finally:
+            p.kill()
+            p.wait()
+    return rows
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, proc, seconds: float = 120) -> bool:
+    import httpx
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        if proc.poll() is not None:
+            return False
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code < 500:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def section_http(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
+    import pyoxigraph as ox
+
+    from jiukg import catalogue
+
+    flagship = catalogue.get_query("ceb-deferrals")
+    flag_text = catalogue.bound_text(flagship, catalogue.bind(flagship, {"org": "WIPO"}))
+    store = work / f"store-{label}"
+    copy = fresh(work / "ox-serve")
+    src = ox.Store.read_only(str(store))
+    src.backup(str(copy))  # the Oxigraph server reads its own copy: two processes must not share a RocksDB
+    del src
+    servers, procs = {}, []
+    env = {**os.environ, "JIUKG_QUERY_TIMEOUT": "30"}
+    try:
+        port = _free_port()
+        procs.append(subprocess.Popen([str(BIN / "jiukg"), "serve", "--store", str(store), "--host", "127.0.0.1",
+                                       "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      env=env))
+        base = f"http://127.0.0.1:{port}"
+        if _wait(base + "/healthz", procs[-1]):
+            servers["jiukg serve"] = {
+                "lookup": (base + "/id/" + REC.split("/id/", 1)[1], {"Accept": "text/turtle"}),
+                "flagship": (base + "/queries/ceb-deferrals?org=WIPO", {"Accept": "application/sparql-results+json"}),
+                "page": (base + "/", {"Accept": "text/html"})}
+        port = _free_port()
+        procs.append(subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy),
+                                       "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        obase = f"http://127.0.0.1:{port}/query"
+        if _wait(obase + "?query=" + quote("ASK {}"), procs[-1]):
+            servers["oxigraph serve"] = _sparql_requests(obase, flag_text)
+        if quads <= a.rdflib_endpoint_max and (BIN / "rdflib-endpoint").exists():
+            port = _free_port()
+            procs.append(subprocess.Popen([str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port",
+                                           str(port), str(f)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            rbase = f"http://127.0.0.1:{port}/"
+            if _wait(rbase + "?query=" + quote("ASK {}"), procs[-1], 300):
+                servers["rdflib-endpoint"] = _sparql_requests(rbase, flag_text)
+        answered = {name: {what: _answer_size(*reqs[what]) for what in reqs} for name, reqs in servers.items()}
+        rows = []
+        for what in ("lookup", "flagship", "page"):
+            for clients in (1, 4, 16):
+                cell = {}
+                for name, reqs in servers.items():
+                    if what in reqs:
+                        url, headers = reqs[what]
+                        cell[name] = http_load(url, headers=headers, clients=clients, max_requests=a.http_requests,
+                                               seconds=a.http_seconds, timeout=30)
+                j = cell.get("jiukg serve", {})
+                for ref in ("oxigraph serve", "rdflib-endpoint"):
+                    if ref in cell or ref == "oxigraph serve":
+                        r = cell.get(ref, {})
+                        rows.append({"section": "http", "size": label, "quads": quads, "request": what,
+                                     "clients": clients, "jiukg": "jiukg serve", "reference": ref if ref in cell else "—",
+                                     "jiukg_rps": j.get("rps"), "jiukg_p50": j.get("p50"), "jiukg_p99": j.get("p99"),
+                                     "ref_rps": r.get("rps"), "ref_p50": r.get("p50"), "ref_p99": r.get("p99"),
+                                     "jiukg_errors": j.get("errors"), "ref_errors": r.get("errors"),
+                                     "rows": answered.get("jiukg serve", {}).get(what),
+                                     "ref_rows": answered.get(ref, {}).get(what),
+                                     "ratio": j["rps"] / r["rps"] if j.get("rps") and r.get("rps") else None,
+                                     "unit": "req/s"})
+        return rows
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _answer_size(url: str, headers: dict):
+    """What one request answers, to check the servers answer alike: result rows, or triples, or bytes of a page."""
+    import httpx
+
+    try:
+        r = httpx.get(url, headers=headers, timeout=60, trust_env=False)
+    except httpx.HTTPError:
+        return "error"
+    if r.status_code != 200:
+        return f"HTTP {r.status_code}"
+    ctype = r.headers.get("content-type", "")
+    if "json" in ctype:
+        return f"{len(r.json().get('results', {}).get('bindings', []))} rows"
+    if "turtle" in ctype:
+        from rdflib import Graph
+
+        return f"{len(Graph().parse(data=r.text, format='turtle'))} triples"
+    return f"{len(r.content) // 1024} kB"
+
+
+def _sparql_requests(endpoint: str, flag_text: str) -> dict:
+    accept = {"Accept": "application/sparql-results+json"}
+    return {"lookup": (endpoint + "?query=" + quote(f"DESCRIBE <{REC}>"), {"Accept": "text/turtle"}),
+            "flagship": (endpoint + "?query=" + quote(flag_text), accept)}
+
+
+# ---------------------------------------------------------------- output
+
+def _f(v, unit="s"):
+    if v is None:
+        return "—"
+    if unit == "s":
+        return f"{v * 1000:.1f} ms" if v < 1 else f"{v:.2f} s"
+    if unit == "rate":
+        return f"{v / 1000:.1f}k/s" if v < 1e6 else f"{v / 1e6:.2f}M/s"
+    if unit == "mb":
+        return f"{v:.0f} MB"
+    if unit == "x":
+        return f"{v:.2f}×"
+    return str(v)
+
+
+def _rps(v):
+    return "—" if v is None else f"{v:.1f}"
+
+
+def table(rows: list[dict]) -> str:
+    out = []
+    loads = [r for r in rows if r["section"] == "load"]
+    if loads:
+        out += ["### Load (empty on-disk store; quads/s, peak RSS of the process)", "",
+                "| size | quads | jiukg | time | rate | peak | reference | time | rate | peak | ratio |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
+        out += [f"| {r['size']} | {r['quads']:,} | {r['jiukg']} | {_f(r['jiukg_s'])} | {_f(r['jiukg_rate'], 'rate')} | "
+                f"{_f(r['jiukg_mb'], 'mb')} | {r['reference']} | {_f(r['ref_s'])} | {_f(r['ref_rate'], 'rate')} | "
+                f"{_f(r['ref_mb'], 'mb')} | {_f(r['ratio'], 'x')} |" for r in loads]
+        out.append("")
+    shacl = [r for r in rows if r["section"] == "shacl"]
+    if shacl:
+        out += ["### SHACL (results: violations/warnings/infos)", "",
+                "| size | quads | jiukg | time | peak | results | reference | time | results | same | speed-up |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
+        out += [f"| {r['size']} | {r['quads']:,} | {r['jiukg']} | {_f(r['jiukg_s'])} | {_f(r['jiukg_mb'], 'mb')} | "
+                f"{r.get('jiukg_results', '')} | {r['reference']} | {_f(r['ref_s'])} | {r.get('ref_results', '—')} | "
+                f"{ {True: 'yes', False: 'NO'}.get(r.get('same_results'), '—')} | {_f(r['ratio'], 'x')} |"
+                for r in shacl]
+        out.append("")
+    queries = [r for r in rows if r["section"] == "query"]
+    if queries:
+        out += ["### Catalogue queries (jiukg's store vs raw pyoxigraph on the same store; median, p99)", "",
+                "| size | query | params | rows | runs | jiukg median | jiukg p99 | raw median | raw p99 | jiukg/raw |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        out += [f"| {r['size']} | {r['query']} | {r['params']} | {r['rows']} | {r['runs']} | "
+                f"{_f(r['jiukg_s']) if not r.get('capped') else '> %d s, stopped' % r['capped']} | "
+                f"{_f(r['jiukg_p99'])} | {_f(r['ref_s'])} | {_f(r['ref_p99'])} | {_f(r['ratio'], 'x')} |"
+                for r in queries]
+        out.append("")
+    http = [r for r in rows if r["section"] == "http"]
+    if http:
+        out += ["### HTTP on loopback (requests/s, p50, p99; Python asyncio client on the same machine)", "",
+                "| size | request (rows) | clients | jiukg req/s | p50 | p99 | reference | req/s | p50 | p99 | ratio |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
+        out += [f"| {r['size']} | {r['request']} ({r.get('rows', '?')}) | {r['clients']} | {_rps(r['jiukg_rps'])} | "
+                f"{_f(r['jiukg_p50'])} | {_f(r['jiukg_p99'])} | {r['reference']} ({r.get('ref_rows', '?')}) | "
+                f"{_rps(r['ref_rps'])} | "
+                f"{_f(r['ref_p50'])} | {_f(r['ref_p99'])} | {_f(r['ratio'], 'x')} |" for r in http]
+        out.append("")
+    return "\n".join(out)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    load = os.getloadavg()
+    return (f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {mem} GB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}; load average at the end "
+            f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="10k and 100k quads, short time budgets")
+    ap.add_argument("--sizes", help="comma-separated sizes (10k,100k,1M,10M or numbers)")
+    ap.add_argument("--sections", default="load,shacl,query,http")
+    ap.add_argument("--workdir", default=None, help="where data and stores go (default: a folder in /tmp)")
+    ap.add_argument("--gated-max", type=int, default=20_000_000, help="jiukg load --bulk up to this many quads")
+    ap.add_argument("--ordinary-max", type=int, default=120_000, help="the rdflib load path up to this many quads")
+    ap.add_argument("--pyshacl-slice", type=int, default=3000, help="quads both SHACL engines validate")
+    ap.add_argument("--pyshacl-timeout", type=float, default=600)
+    ap.add_argument("--shacl-timeout", type=float, default=3600)
+    ap.add_argument("--shacl-max", type=int, default=2_000_000, help="the gate over the file up to this many quads")
+    ap.add_argument("--query-max", type=int, default=1_100_000, help="queries up to this many quads")
+    ap.add_argument("--http-max", type=int, default=1_100_000, help="HTTP up to this many quads")
+    ap.add_argument("--rdflib-endpoint-max", type=int, default=15_000)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--query-seconds", type=float, default=5.0, help="time for repeated runs of one query")
+    ap.add_argument("--query-cap", type=float, default=120.0, help="a query (all its runs) stopped past this")
+    ap.add_argument("--http-requests", type=int, default=400)
+    ap.add_argument("--http-seconds", type=float, default=3.0)
+    ap.add_argument("--json", help="write the rows as JSON here")
+    ap.add_argument("--plot", help="write the cost-against-size plot (PNG) here (needs matplotlib)")
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.sizes = a.sizes or "10k,100k"
+        a.pyshacl_slice, a.runs, a.query_seconds, a.http_seconds, a.http_requests = 1500, 3, 0.3, 0.5, 100
+        a.query_cap = 1.5
+        a.ordinary_max, a.http_max, a.rdflib_endpoint_max = 15_000, 15_000, 15_000
+    sizes = [(s.strip(), generate.size(s.strip())) for s in (a.sizes or "10k,100k,1M,10M").split(",")]
+    sections = set(a.sections.split(","))
+    work = Path(a.workdir) if a.workdir else Path("/tmp") / f"jiukg-bench-{os.getuid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    rows: list[dict] = []
+    for label, n in sizes:
+        f, quads, gen_s = data_file(work, n, label)
+        say(f"== {label}: {quads:,} quads ({f}, generated in {gen_s:.1f} s)")
+        if "load" in sections or not (work / f"store-{label}").exists():
+            rows += section_load(work, label, f, quads, a)
+            say(table([r for r in rows if r["size"] == label and r["section"] == "load"]))
+        if "shacl" in sections and quads <= a.shacl_max:
+            rows += section_shacl(work, label, f, quads, a)
+        if "query" in sections and quads <= a.query_max:
+            rows += section_query(work, label, quads, a)
+        if "http" in sections and quads <= a.http_max:
+            rows += section_http(work, label, f, quads, a)
+        if a.json:  # written after every size too: a long run stopped half-way keeps what it measured
+            Path(a.json).write_text(json.dumps({"machine": machine(), "partial": True, "rows": rows}, default=str))
+    if "shacl" in sections and a.pyshacl_slice:
+        rows += section_pyshacl(a.pyshacl_slice, a)
+    total = time.perf_counter() - t_start
+    print(table(rows))
+    print(f"{len(rows)} measurements in {total:.0f} s. {machine()}")
+    if a.json:
+        Path(a.json).write_text(json.dumps({"machine": machine(), "seconds": total, "argv": sys.argv[1:],
+                                            "rows": rows}, indent=1, default=str))
+    if a.plot:
+        from bench.plot import plot
+
+        plot(rows, a.plot)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,400 @@
+"""The bulk path: large RDF files into an on-disk embedded store, still through the gate, all or nothing.
+
+Why: `jiukg load` reads files with rdflib and validates everything at once, which
+at a million quads took minutes and gigabytes. Here pyoxigraph parses (it never
+fetches anything: no remote contexts, no imports) straight into a *staging*
+store next to the store, with its bulk loader; the named graphs are then
+validated in batches of bounded size (`validation.validate_write`, the same gate,
+with the staging store as context, so references across batches resolve), and
+only if every batch passes is the staging store exchanged with the store in one
+atomic rename (Linux renameat2 RENAME_EXCHANGE). Until that rename the store is
+not touched: a refusal, an error or a SIGKILL at any point leaves it exactly as
+it was, and the next bulk load removes the leftover staging directory.
+
+A non-empty store is copied into the staging store (the graphs the files do not
+replace), so the cost of a bulk load grows with the store; small loads into a
+big store are the ordinary path's job. `restore` puts back a release (`jiukg
+release`: dumps with SHA-256 checksums in its DCAT description), or a folder of
+N-Quads files with a SHA256SUMS manifest: the checksums are verified, and
+revalidation may be skipped since the release was validated when it was written.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import gc
+import gzip
+import hashlib
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV
+
+from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
+from jiukg.store import StoreError
+from jiukg.store.embedded import EmbeddedStore
+from jiukg.store.sparql import from_ox
+
+FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
+           ".ttl": ox.RdfFormat.TURTLE}
+QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+BULK_BYTES = 20_000_000  # files this large together go the bulk path on their own (`--bulk` forces it)
+BATCH_TRIPLES = 150_000  # triples validated at once: bounds the memory of the gate
+STAGING = ".{name}.bulk-"
+
+
+class BulkError(StoreError):
+    """The bulk load or restore did not happen; the store is as it was."""
+
+
+def rdf_format(path: Path) -> ox.RdfFormat | None:
+    """The pyoxigraph format of a file the bulk path reads (name.nq, name.ttl.gz, ...), else None."""
+    suffixes = path.suffixes[-2:] if path.suffix == ".gz" else path.suffixes[-1:]
+    return FORMATS.get(suffixes[0].lower()) if suffixes else None
+
+
+def eligible(files: Iterable[Path], force: bool = False) -> bool:
+    """Whether `jiukg load` should take the bulk path: every file RDF it reads, and large (or forced)."""
+    files = list(files)
+    if not files or not all(rdf_format(f) for f in files):
+        return False
+    return force or sum(f.stat().st_size for f in files if f.is_file()) >= BULK_BYTES
+
+
+def _open_input(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+# ---------------------------------------------------------------- staging and the exchange
+
+
+def _staging_dirs(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(STAGING.format(name=path.name) + "*"))
+
+
+def clean_leftovers(path: Path) -> None:
+    """Remove staging directories a killed bulk load left (never the store itself)."""
+    for d in _staging_dirs(path):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two directories atomically (renameat2 RENAME_EXCHANGE): a crash sees one or the other, never neither."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        raise BulkError("this system has no atomic directory exchange (renameat2); use the ordinary load path")
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(ctypes.c_int(at_fdcwd), os.fsencode(a), ctypes.c_int(at_fdcwd), os.fsencode(b),
+          ctypes.c_uint(rename_exchange)) != 0:
+        err = ctypes.get_errno()
+        raise BulkError(f"cannot exchange {a} and {b}: {os.strerror(err)}; the store was not changed")
+    fd = os.open(a.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the rename itself made durable
+    finally:
+        os.close(fd)
+
+
+class _Staged:
+    """The store as the gate sees it during a bulk load: the staging store for what is there now
+    (context, referrers), the live store for what each graph held before (the diff)."""
+
+    def __init__(self, stage: EmbeddedStore, live: EmbeddedStore):
+        self.stage, self.live = stage, live
+        self._before = set(live.graphs())
+
+    def graphs(self):
+        return self.stage.graphs()
+
+    def quads(self, graph=None):
+        return self.live.quads(graph) if graph in self._before else iter(())
+
+    def query(self, *args, **kwargs):
+        return self.stage.query(*args, **kwargs)
+
+    def graph(self, graph):
+        return self.stage.graph(graph)
+
+
+class _GraphInfo:
+    """What pipeline.graph_records needs of a graph (its size, its source documents), read from the staging store."""
+
+    def __init__(self, stage: EmbeddedStore, gid: URIRef):
+        self.n = stage.count(gid)
+        q = f"SELECT DISTINCT ?d WHERE {{ GRAPH <{gid}> {{ ?d <{JIU.sourceChecksum}> ?c }} }}"
+        self.docs = [r["d"] for r in stage.query(q).rows]
+
+    def __len__(self):
+        return self.n
+
+    def subjects(self, p, o):
+        return iter(self.docs) if p == JIU.sourceChecksum else iter(())
+
+
+def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat) -> None:
+    """Bulk-load one file into the staging store, with the ordinary path's graph rules: a quads file keeps
+    its graphs (default-graph triples go to the file's graph); a triples file goes into the graph of the
+    one document it describes, else the file's graph."""
+    st = stage._store
+    file_graph = GRAPH["file/" + slug(path.name.split(".")[0])]
+    tmp = ox.NamedNode(f"{GRAPH}bulk-incoming/{uuid.uuid4().hex}")
+    try:
+        with _open_input(path) as f:
+            if fmt in QUAD_FORMATS:
+                st.bulk_load(f, fmt)
+            else:
+                st.bulk_load(f, fmt, to_graph=tmp)
+    except SyntaxError as e:
+        raise BulkError(f"{path.name}: not valid {fmt.name} ({e}); the store was not changed") from e
+    except OSError as e:
+        raise BulkError(f"{path.name}: cannot be read ({e}); the store was not changed") from e
+    if fmt in QUAD_FORMATS:
+        if next(iter(st.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+            st.update(f"ADD DEFAULT TO <{file_graph}> ; DROP DEFAULT")
+        return
+    q = (f"SELECT DISTINCT ?sym WHERE {{ GRAPH <{tmp.value}> {{ {{ ?x <{PROV.wasQuotedFrom}> ?d }} UNION "
+         f"{{ ?d <{JIU.sourceChecksum}> ?c }} ?d <{JIU.symbol}> ?sym }} }}")
+    symbols = {r["sym"].value for r in st.query(q)}
+    target = graph_iri(symbols.pop()) if len(symbols) == 1 else file_graph
+    st.update(f"ADD <{tmp.value}> TO <{target}> ; DROP SILENT GRAPH <{tmp.value}>")
+
+
+def _copy_kept(stage: EmbeddedStore, live: EmbeddedStore, replaced: set) -> None:
+    """The live store's graphs the load does not replace, into the staging store."""
+    keep = [g for g in live._store.named_graphs() if URIRef(g.value) not in replaced]
+    stage._store.bulk_extend(q for g in keep for q in live._store.quads_for_pattern(None, None, None, g))
+
+
+def _graph(stage: EmbeddedStore, gid: URIRef, memo: dict) -> Graph:
+    """One graph of the staging store as a triples-only rdflib graph; terms converted once per batch
+    (predicates, classes and many literals repeat), which is most of the cost of reading it."""
+    g = Graph(store="SimpleMemory", identifier=gid)
+    add = g.add
+
+    def term(t):
+        r = memo.get(t)
+        if r is None:
+            r = memo[t] = from_ox(t)
+        return r
+
+    for q in stage._store.quads_for_pattern(None, None, None, ox.NamedNode(str(gid))):
+        add((term(q.subject), term(q.predicate), term(q.object)))
+    return g
+
+
+def _batches(stage: EmbeddedStore, graphs: list[URIRef], limit: int) -> Iterable[dict[URIRef, Graph]]:
+    batch, n, memo = {}, 0, {}
+    for gid in graphs:
+        g = _graph(stage, gid, memo)
+        if batch and n + len(g) > limit:
+            yield batch
+            batch, n, memo = {}, 0, {}
+        batch[gid] = g
+        n += len(g)
+    if batch:
+        yield batch
+
+
+def _merge(reports: list) -> object:
+    first = reports[0]
+    results, labels = [], {}
+    for r in reports:
+        results += r.results
+        labels.update(r.labels)
+    return dataclasses.replace(first, results=results, labels=labels, triples=sum(r.triples for r in reports),
+                               seconds=sum(r.seconds for r in reports))
+
+
+def validate_staged(stage: EmbeddedStore, live: EmbeddedStore, graphs: list[URIRef], *,
+                    batch_triples: int = BATCH_TRIPLES, progress: Callable[[str], None] = lambda s: None):
+    """The gate over the loaded graphs, a batch at a time; one report for them all."""
+    from jiukg.validation import validate_write
+
+    view = _Staged(stage, live)
+    reports = []
+    for i, batch in enumerate(_batches(stage, graphs, batch_triples), 1):
+        report = validate_write(view, batch)
+        reports.append(report)
+        progress(f"gate  batch {i}: {len(batch)} graphs, {sum(len(g) for g in batch.values())} triples, "
+                 f"{report.count('Violation')} violations ({report.seconds:.1f} s)")
+    return _merge(reports) if reports else None
+
+
+def validate_files(files: list[Path], *, batch_triples: int = BATCH_TRIPLES,
+                   progress: Callable[[str], None] = lambda s: None):
+    """The gate over files on their own, no store: what `load` checks, parsed by pyoxigraph into a
+    throwaway in-memory store and validated a batch at a time. Returns the report (None: no graphs)."""
+    stage, nothing = EmbeddedStore(None), EmbeddedStore(None)
+    for f in files:
+        fmt = rdf_format(f)
+        if fmt is None:
+            raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
+        _load_file(stage, f, fmt)
+    graphs = [g for g in stage.graphs() if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
+    return validate_staged(stage, nothing, graphs, batch_triples=batch_triples, progress=progress)
+
+
+# ---------------------------------------------------------------- load and restore
+
+
+def _stage(live: EmbeddedStore) -> tuple[Path, EmbeddedStore]:
+    if live.path is None or live.read_only:
+        raise BulkError("the bulk path needs an on-disk store open for writing")
+    clean_leftovers(live.path)
+    d = live.path.parent / (STAGING.format(name=live.path.name) + uuid.uuid4().hex[:12])
+    return d, EmbeddedStore(d)
+
+
+def _finish(live: EmbeddedStore, stage: EmbeddedStore, staging_dir: Path) -> None:
+    """Make the staging store the store: both closed first (RocksDB keeps working by path, so a handle
+    still open across the rename would write into, and delete files of, the other directory), then
+    exchanged in one rename."""
+    stage.close()
+    live.close()
+    gc.collect()  # the last references to the pyoxigraph stores: dropping them closes RocksDB
+    _exchange(staging_dir, live.path)
+    shutil.rmtree(staging_dir, ignore_errors=True)
+
+
+def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], None] = lambda s: None,
+         batch_triples: int = BATCH_TRIPLES):
+    """Add or replace the files' graphs; nothing changes unless every file parses and every batch passes the gate.
+
+    Returns a pipeline.Summary. `live` is closed afterwards (its directory now holds the new store)."""
+    from jiukg import pipeline
+    from jiukg.ontology import static_graphs
+
+    t0 = time.perf_counter()
+    staging_dir, stage = _stage(live)
+    try:
+        for f in files:
+            fmt = rdf_format(f)
+            if fmt is None or not f.exists():
+                raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
+            before = len(stage._store)
+            _load_file(stage, f, fmt)
+            progress(f"read  {f}: {len(stage._store) - before} quads (bulk loader)")
+        loaded = stage.graphs()
+        replaced = set(loaded)
+        static = static_graphs()
+        held = set(live.graphs())
+        extra = {gid: g for gid, g in static.items() if gid not in held and gid not in replaced}
+        if not live._is_empty():
+            _copy_kept(stage, live, replaced)
+        if extra:
+            stage.replace_graphs(extra)
+            progress("add   the ontology and reference data graphs, which the store does not hold yet: "
+                     + ", ".join(str(g) for g in extra))
+        to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
+        report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
+        if report is not None and not report.conforms:
+            raise pipeline.WriteRefused("the data breaks the shapes; nothing was written", report)
+        when = datetime.now(timezone.utc)
+        infos = {gid: _GraphInfo(stage, gid) for gid in [*loaded, *extra] if gid != CATALOGUE_GRAPH}
+        stage.replace_graphs({CATALOGUE_GRAPH: pipeline.graph_records(stage, infos, when)})
+        summary = pipeline.Summary(validation=report, static_added=sorted(extra))
+        pipeline._summarise(summary, stage, [], t0)
+        summary.documents = len(files)
+        _finish(live, stage, staging_dir)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+    except BaseException:
+        stage.close()
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        raise
+
+
+MANIFEST = "SHA256SUMS"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """File name -> SHA-256 a release states: its DCAT description (dcat.ttl, spdx:checksum, as `jiukg release`
+    writes it) or a SHA256SUMS manifest (`sha256sum` format)."""
+    if (folder / "dcat.ttl").is_file():
+        spdx = "http://spdx.org/rdf/terms#"
+        g = Graph()
+        g.parse(folder / "dcat.ttl", format="turtle")  # a local file; Turtle has no imports to fetch
+        out = {}
+        for dist, c in g.subject_objects(URIRef(spdx + "checksum")):
+            value = g.value(c, URIRef(spdx + "checksumValue"))
+            if value is not None and "#" in str(dist):
+                out[str(dist).split("#", 1)[1]] = str(value).lower()
+        return out
+    if (folder / MANIFEST).is_file():
+        out = {}
+        for line in (folder / MANIFEST).read_text().splitlines():
+            if line.strip():
+                digest, name = line.split(None, 1)
+                out[name.lstrip("*").strip()] = digest.lower()
+        return out
+    raise BulkError(f"{folder}: no dcat.ttl (a `jiukg release`) and no {MANIFEST}; nothing to verify against")
+
+
+def release_dumps(folder: Path) -> list[Path]:
+    """The files that hold the whole dataset: N-Quads (gzip or not) at the folder's top."""
+    dumps = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith((".nq", ".nq.gz")))
+    if not dumps:
+        raise BulkError(f"{folder}: no N-Quads dump (.nq or .nq.gz) to restore")
+    return dumps
+
+
+def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate: bool = False,
+            progress: Callable[[str], None] = lambda s: None, batch_triples: int = BATCH_TRIPLES) -> int:
+    """Replace the whole store with a release's dump; returns the quads restored.
+
+    Checksums are verified first (every dump must be listed and match); a mismatch changes nothing."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BulkError(f"{folder}: not a folder")
+    dumps = release_dumps(folder)
+    if verify:
+        sums = checksums(folder)
+        for d in dumps:
+            want = sums.get(d.name)
+            if want is None:
+                raise BulkError(f"{d.name}: no checksum in the release's description; nothing was restored")
+            got = _sha256(d)
+            if got != want:
+                raise BulkError(f"{d.name}: SHA-256 {got} does not match the release's {want}; nothing was restored")
+            progress(f"check {d.name}: SHA-256 matches")
+    staging_dir, stage = _stage(live)
+    try:
+        for d in dumps:
+            with _open_input(d) as f:
+                try:
+                    stage._store.bulk_load(f, ox.RdfFormat.N_QUADS)
+                except SyntaxError as e:
+                    raise BulkError(f"{d.name}: not valid N-Quads ({e}); nothing was restored") from e
+            progress(f"read  {d.name}")
+        if validate:
+            from jiukg import pipeline
+
+            graphs = [g for g in stage.graphs() if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
+            empty = EmbeddedStore(None)  # the store is replaced whole: nothing of it is "before"
+            report = validate_staged(stage, empty, graphs, batch_triples=batch_triples, progress=progress)
+            if report is not None and not report.conforms:
+                raise pipeline.WriteRefused("the release breaks the shapes; nothing was restored", report)
+        n = len(stage._store)
+        _finish(live, stage, staging_dir)
+        return n
+    except BaseException:
+        stage.close()
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        raise
