@@ -289,8 +289,8 @@ def test_post_validate_json_turtle_html(client, broken_ttl):
     r = client.post("/validate?lang=zh", content=body, headers={"Content-Type": "text/turtle", "Accept": "text/html"})
     assert r.headers["content-type"].startswith("text/html")
     page = r.text
-    # the focus node links to its page on this service
-    assert 'href="/id/doc/JIU/REP/2024/4/rec/2/status/WIPO/WO-PBC-38-2"' in page
+    # the focus node links to its page on this service, in the page's language
+    assert 'href="/id/doc/JIU/REP/2024/4/rec/2/status/WIPO/WO-PBC-38-2?lang=zh"' in page
     assert "只有已接受的建议才有落实状况" in page and 'data-severity="Violation"' in page
 
 
