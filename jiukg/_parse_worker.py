@@ -11,14 +11,11 @@ or ('err', 'syntax', message) for data that does not parse.
 """
 
 import os
-import pickle
-import struct
-import sys
 
 from rdflib import Dataset, URIRef
 
 from jiukg import rdfparse
-from jiukg.store._worker import _read
+from jiukg.store._worker import serve
 
 
 def parse(req) -> tuple:
@@ -37,19 +34,7 @@ def parse(req) -> tuple:
 
 
 def main():
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr
-    while True:
-        head = _read(inp, 8)
-        if head is None:
-            return
-        body = _read(inp, struct.unpack(">Q", head)[0])
-        if body is None:
-            return
-        answer = parse(pickle.loads(body))
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(struct.pack(">Q", len(data)) + data)
-        out.flush()
+    serve(parse)
 
 
 if __name__ == "__main__":

@@ -18,14 +18,11 @@ shapes keep their labels; the project's (key "project") are kept after the first
 """
 
 import os
-import pickle
-import struct
-import sys
 
 from rdflib import Graph
 
 from jiukg import validation
-from jiukg.store._worker import _read
+from jiukg.store._worker import serve
 
 
 def _graph(triples) -> Graph:
@@ -69,19 +66,7 @@ def check(req) -> tuple:
 
 
 def main():
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr
-    while True:
-        head = _read(inp, 8)
-        if head is None:
-            return
-        body = _read(inp, struct.unpack(">Q", head)[0])
-        if body is None:
-            return
-        answer = check(pickle.loads(body))
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(struct.pack(">Q", len(data)) + data)
-        out.flush()
+    serve(check)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,12 @@ parse tree), 'clean', 'unparsable' (rdflib does not read it: the parent decides)
 """
 
 import os
-import pickle
-import struct
 import sys
 
 try:
-    from _worker import _read  # started as `python _guard.py`: the sibling script is on the path
+    from _worker import serve  # started as `python _guard.py`: the sibling script is on the path
 except ImportError:  # imported as jiukg.store._guard (doctest collection)
-    from jiukg.store._worker import _read
+    from jiukg.store._worker import serve
 
 
 def verdict(sparql: str) -> str:
@@ -44,26 +42,17 @@ def verdict(sparql: str) -> str:
     return "clean"
 
 
+def answer(req) -> tuple:
+    try:
+        return ("ok", verdict(req["query"]))
+    except Exception as e:  # reported to the parent, which refuses the query
+        return ("err", "store", f"{type(e).__name__}: {e}")
+
+
 def main():
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr
     from rdflib.plugins.sparql import parser  # noqa: F401  (imported once, before the first query)
 
-    while True:
-        head = _read(inp, 8)
-        if head is None:
-            return
-        body = _read(inp, struct.unpack(">Q", head)[0])
-        if body is None:
-            return
-        req = pickle.loads(body)
-        try:
-            answer = ("ok", verdict(req["query"]))
-        except Exception as e:  # reported to the parent, which refuses the query
-            answer = ("err", "store", f"{type(e).__name__}: {e}")
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(struct.pack(">Q", len(data)) + data)
-        out.flush()
+    serve(answer)
 
 
 def _run():

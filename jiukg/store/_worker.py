@@ -41,6 +41,25 @@ def _read(stream, n):
     return buf
 
 
+def serve(handle) -> None:
+    """Answer each request on stdin with `handle(request)` on stdout until stdin closes: the wire
+    protocol every helper process of jiukg speaks (8-byte big-endian length, then a pickle), so the
+    parser, validator and guard processes are one function each (QueryPool drives them all)."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+    while True:
+        head = _read(inp, 8)
+        if head is None:
+            return
+        body = _read(inp, struct.unpack(">Q", head)[0])
+        if body is None:
+            return
+        answer = handle(pickle.loads(body))
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack(">Q", len(data)) + data)
+        out.flush()
+
+
 def dataset_kwargs(req):
     if req.get("dataset"):
         return {"default_graph": [ox.NamedNode(g) for g in req.get("default_graph") or []],
