@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from jiukg.paths import CORPUS_DIR
 from servers import CORPUS_BACKENDS, make_store_factory
 from servers import oxigraph_server, store_backend, virtuoso_server  # noqa: F401  (real SPARQL servers)
+
+
+# Debian's Chromium, as the probe of this machine kind starts it (no background networking: nothing
+# but 127.0.0.1 is ever asked for)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A real headless Chromium driven by Playwright (skipped where Debian's chromium is missing)."""
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,7 @@ pages that stay Chinese, an HTML 404. Every request is recorded by route interce
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,26 +15,11 @@ from _service_server import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 JIU = "https://w3id.org/jiukg/ontology#"
 REPORT = "/id/doc/JIU/REP/2024/4"
 PAGES = {"home": "/", "wipo": "/id/org/WIPO", "report": REPORT, "recommendation": REPORT + "/rec/2",
          "mechanism": "/id/org/CEB"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
