@@ -116,6 +116,8 @@ def _run_validator(req: dict, timeout: float):
     if answer[0] == "err":
         if answer[1] == "shapes":
             raise validation.ShapesError(answer[2])
+        if req["shapes"].get("key") != "project":  # a steward's shapes the engines choke on: their input, a 400
+            raise validation.ShapesError(f"the shapes could not be evaluated ({answer[2]})")
         raise RuntimeError(f"validation failed: {answer[2]}")
     return answer[1]
 
