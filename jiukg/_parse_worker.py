@@ -34,7 +34,7 @@ def parse(req) -> tuple:
 
 
 def main():
-    serve(parse)
+    serve(lambda req, send: parse(req))
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def check(req) -> tuple:
 
 
 def main():
-    serve(check)
+    serve(lambda req, send: check(req))
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def answer(req) -> tuple:
 def main():
     from rdflib.plugins.sparql import parser  # noqa: F401  (imported once, before the first query)
 
-    serve(answer)
+    serve(lambda req, send: answer(req))
 
 
 def _run():

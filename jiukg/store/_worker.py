@@ -41,12 +41,20 @@ def _read(stream, n):
     return buf
 
 
-def serve(handle) -> None:
-    """Answer each request on stdin with `handle(request)` on stdout until stdin closes: the wire
-    protocol every helper process of jiukg speaks (8-byte big-endian length, then a pickle), so the
-    parser, validator and guard processes are one function each (QueryPool drives them all)."""
+def serve(handle, after=None) -> None:
+    """Answer each request on stdin until stdin closes: the wire protocol every helper process of
+    jiukg speaks (8-byte big-endian length, then a pickle), so the query workers and the parser,
+    validator and guard processes are one handler each (QueryPool drives them all).
+    `handle(request, send)` returns the answer, or None when it sent its own messages (a stream);
+    `after()` runs once an answer has gone."""
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+
+    def send(answer):
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack(">Q", len(data)) + data)
+        out.flush()
+
     while True:
         head = _read(inp, 8)
         if head is None:
@@ -54,10 +62,12 @@ def serve(handle) -> None:
         body = _read(inp, struct.unpack(">Q", head)[0])
         if body is None:
             return
-        answer = handle(pickle.loads(body))
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(struct.pack(">Q", len(data)) + data)
-        out.flush()
+        answer = handle(pickle.loads(body), send)
+        if answer is not None:
+            send(answer)
+        answer = None
+        if after is not None:
+            after()
 
 
 def dataset_kwargs(req):
@@ -154,42 +164,32 @@ def stream(store, req, send):
     send(("end",))
 
 
+class _Open:
+    """The read-only store of the snapshot the last request named (reopened when it changes)."""
+
+    store, path = None, None
+
+
+def answer(req, send):
+    try:
+        if req["path"] != _Open.path:
+            _Open.store, _Open.path = None, None
+            _Open.store = ox.Store.read_only(req["path"])
+            _Open.path = req["path"]
+        if req.get("stream"):
+            stream(_Open.store, req, send)
+            return None
+        return run(_Open.store, req)
+    except SyntaxError as e:
+        return ("err", "syntax", str(e))
+    except TooLarge as e:
+        return ("err", "too_large", str(e))
+    except Exception as e:  # reported to the parent, which names the store
+        return ("err", "store", f"{type(e).__name__}: {e}")
+
+
 def main():
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but answers may reach the pipe
-
-    def send(answer):
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(struct.pack(">Q", len(data)) + data)
-        out.flush()
-
-    store, current = None, None
-    while True:
-        head = _read(inp, 8)
-        if head is None:
-            return
-        body = _read(inp, struct.unpack(">Q", head)[0])
-        if body is None:
-            return
-        req = pickle.loads(body)
-        try:
-            if req["path"] != current:
-                store, current = None, None
-                store = ox.Store.read_only(req["path"])
-                current = req["path"]
-            if req.get("stream"):
-                stream(store, req, send)
-                continue
-            answer = run(store, req)
-        except SyntaxError as e:
-            answer = ("err", "syntax", str(e))
-        except TooLarge as e:
-            answer = ("err", "too_large", str(e))
-        except Exception as e:  # reported to the parent, which names the store
-            answer = ("err", "store", f"{type(e).__name__}: {e}")
-        send(answer)
-        answer = None
-        _trim()
+    serve(answer, after=_trim)
 
 
 if __name__ == "__main__":
