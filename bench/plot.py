@@ -43,3 +43,23 @@ def plot(rows: list[dict], path: str) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+def main(argv=None) -> int:
+    """`python -m bench.plot RESULTS.json OUT.png`: the plot from a runner's --json (a full run, or one
+    stopped half-way: the file is written after every size)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    ap.add_argument("results", help="the JSON `python -m bench --json` wrote")
+    ap.add_argument("out", help="the PNG to write")
+    a = ap.parse_args(argv)
+    with open(a.results, encoding="utf-8") as f:
+        plot(json.load(f)["rows"], a.out)
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
