@@ -59,6 +59,7 @@ def _time(st, raw, q, params, text, times, runs, seconds) -> int | None:
                 elif not isinstance(res, (bool, ox.QueryBoolean)):
                     _ = list(res)
             times[side].append(time.perf_counter() - t0)
+            print(json.dumps({"tick": q.name}), flush=True)  # one run done: the parent's cap is per run
     return nrows
 
 
