@@ -416,7 +416,8 @@ def section_http(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
             servers["Oxigraph server"] = _sparql_requests(hp, obase, flag_text)
         if "rdflib-endpoint" in up:
             servers["rdflib-endpoint"] = _sparql_requests(hp, rbase, flag_text)
-        answered = {name: {what: _answer_size(*reqs[what]) for what in reqs} for name, reqs in servers.items()}
+        answered = {name: {what: _answer_size(*reqs[what], a.query_cap) for what in reqs}
+                    for name, reqs in servers.items()}
         plan = [("lookup", a.http_clients), ("page", a.http_other_clients), ("flagship", a.http_other_clients)]
         cells: dict[tuple, dict] = {}
         with tempfile.TemporaryDirectory() as tmp:
@@ -467,12 +468,15 @@ def _wrk(hp, url: str, clients: int, seconds: float, accept: str, tmp: Path) -> 
             "p99": r["p99"] / 1000 if r["p99"] is not None else None}
 
 
-def _answer_size(url: str, accept: str):
-    """What one request answers, to check the servers answer alike: result rows, or kB of a page."""
+def _answer_size(url: str, accept: str, seconds: float):
+    """What one request answers, to check the servers answer alike: result rows, or kB of a page. Waited for
+    no longer than a query may run (--query-cap): the Oxigraph server has no time limit of its own."""
     import httpx
 
     try:
-        r = httpx.get(url, headers={"Accept": accept}, timeout=120, trust_env=False)
+        r = httpx.get(url, headers={"Accept": accept}, timeout=seconds, trust_env=False)
+    except httpx.TimeoutException:
+        return f"no answer in {seconds:g} s"
     except httpx.HTTPError:
         return "error"
     if r.status_code != 200:
