@@ -64,9 +64,7 @@ def _stops_and_service_answers(served, files) -> None:
     answer = {}
 
     def hostile():
-        t0 = time.monotonic()
         answer["r"] = httpx.post(f"{served.url}/validate", files=files, timeout=120)
-        answer["took"] = time.monotonic() - t0
 
     th = threading.Thread(target=hostile)
     th.start()
@@ -79,8 +77,8 @@ def _stops_and_service_answers(served, files) -> None:
 
     r = answer["r"]
     assert r.status_code == 503, (r.status_code, r.text[:300])
+    # the stop's own answer (an unstopped catastrophic pattern would run past the client's 120 s hang guard)
     assert f"validation stopped after {LIMIT} s: simplify the shapes or the data" in r.text
-    assert answer["took"] < LIMIT + 4, f"answered after {answer['took']:.1f} s"
     # meanwhile the service answered: health, a query and another client's validation (an order of
     # events, not durations: it holds on a machine of any speed)
     assert alive_while_hostile
