@@ -1,33 +1,37 @@
 """`python -m bench`: jiukg side by side with the engines it is built on, at growing sizes, with ratios.
 
-    .venv/bin/python -m bench --quick                 # 10k and 100k quads, about a minute on an idle machine
-    .venv/bin/python -m bench --sizes 10k,100k,1M,10M --json bench/results.json --plot docs/benchmarks.png
+    .venv/bin/python -m bench --quick                 # 10k and 100k, short budgets: under two minutes
+    .venv/bin/python -m bench --sizes 10k,100k,1M,10M --data-dir /tmp/jbdata --json r.json --plot docs/benchmarks.png
 
-For each size, on data from bench/generate.py (N-Quads, a named graph per document):
-- load: `jiukg load --bulk` (gated) vs pyoxigraph's `Store.bulk_load` vs `oxigraph load`, each a fresh
-  subprocess into an empty on-disk store: quads/s and peak memory (the child's max RSS); the ordinary
-  rdflib path up to --ordinary-max; `jiukg restore` of a release of that store vs bulk_load of its dump.
-- shacl: jiukg's gate over the file (pyoxigraph parse + compiled engine, batched) vs plain pyshacl,
-  on the same data up to --pyshacl-max quads, with the result counts compared.
+For each size, on data from bench/generate.py (N-Quads, a named graph per document; `--data-dir` reuses
+files made before, e.g. by `python -m bench.generate 10M -o /tmp/jbdata/10m.nq`):
+- load: `jiukg load --bulk` (gated, up to --gated-max, stopped past --gated-timeout) vs pyoxigraph's
+  `Store.bulk_load` vs `oxigraph load`, each a fresh subprocess into an empty on-disk store: quads/s and
+  peak memory (the child's max RSS); the ordinary rdflib path up to --ordinary-max; `jiukg restore` of a
+  `jiukg release` of that store (above --release-max: of the data file with a SHA256SUMS) vs bulk_load of
+  the same N-Quads.
+- shacl: jiukg's gate over the file (pyoxigraph parse + compiled engine, batched) up to --shacl-max, and
+  both engines, jiukg's and plain pyshacl, on the same --pyshacl-slice, with the result counts compared.
 - query: every catalogue query, parameters as selective as its example, through jiukg's store
   (catalogue.run, rows converted to rdflib terms) vs the same text on the raw pyoxigraph store:
-  median and p99 of up to --runs runs in --query-seconds per query.
-- http: requests/s, p50, p99 at 1, 4 and 16 clients on loopback: `jiukg serve` vs the Oxigraph
-  server on a copy of the same store vs rdflib-endpoint (small data only), for a selective lookup
-  (a recommendation), the flagship (ceb-deferrals org=WIPO) and a page (jiukg's home page).
-Everything is bounded in count and time; no timing is asserted anywhere.
+  median and p99 of up to --runs runs in --query-seconds per query and side, a run past --query-cap stopped.
+- http (wrk, up to --http-max): requests/s, p50, p99 at 1, 4 and 16 clients on loopback: `jiukg serve` vs
+  the Oxigraph server on a copy of the same store vs rdflib-endpoint (small data only), for the selective
+  lookup `SELECT ?p ?o WHERE { <a recommendation> ?p ?o }`, the flagship (ceb-deferrals org=WIPO) and a
+  linked-data page (jiukg only).
+Everything is bounded in count and time; a section skipped at a size says why; no timing is asserted anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
 import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -38,7 +42,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402
-from bench.httpload import load as http_load  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PY = sys.executable
@@ -86,11 +89,38 @@ def ok(r: dict, what: str) -> bool:
 
 
 def fresh(d: Path) -> Path:
+    """d, empty: removed with what it holds (a release's folders are read-only: made writable first)."""
+    if d.is_dir():
+        for x in [d, *d.rglob("*")]:
+            if x.is_dir() and not x.is_symlink():
+                x.chmod(0o755)
     shutil.rmtree(d, ignore_errors=True)
     return d
 
 
-def data_file(work: Path, n: int, label: str) -> tuple[Path, int, float]:
+def _count_quads(f: Path, work: Path) -> int:
+    """Lines of an N-Quads file (the generator writes one quad a line), remembered in the workdir by path,
+    size and time: counting 10M takes seconds."""
+    st = f.stat()
+    memo = work / "counts.json"
+    seen = json.loads(memo.read_text()) if memo.exists() else {}
+    key = f"{f.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    if key not in seen:
+        with open(f, "rb") as fh:
+            seen[key] = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+        memo.write_text(json.dumps(seen))
+    return seen[key]
+
+
+def data_file(work: Path, n: int, label: str, data_dir: str | None = None) -> tuple[Path, int, float | None]:
+    """The data of one size: `--data-dir`'s file of that name (10k.nq, 100k.nq, 1m.nq, 10m.nq; read, never
+    written), else one generated into the workdir once (and reused by the next run there)."""
+    if data_dir:
+        for name in (f"{label}.nq", f"{label.lower()}.nq", f"jiukg-{label}.nq"):
+            f = Path(data_dir) / name
+            if f.is_file():
+                return f, _count_quads(f, work), None
+        say(f"  no {label.lower()}.nq in {data_dir}: generating it into {work}")
     f = work / f"jiukg-{label}.nq"
     meta = work / f"jiukg-{label}.json"
     if f.exists() and meta.exists():
@@ -105,54 +135,99 @@ def data_file(work: Path, n: int, label: str) -> tuple[Path, int, float]:
 
 # ---------------------------------------------------------------- sections
 
+BULK_LOAD = ("import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], "
+             "format=ox.RdfFormat.N_QUADS)")
+SKIPPED = {"seconds": None, "mb": None, "code": "skipped", "out": "", "err": ""}
+
+
 def section_load(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
     rows = []
     store = fresh(work / f"store-{label}")
+    note = ""
     if quads <= a.gated_max:
-        j = measured([str(BIN / "jiukg"), "load", "--bulk", "-q", str(f), "--store", str(store)])
-        ok(j, "jiukg load --bulk")
+        j = measured([str(BIN / "jiukg"), "load", "--bulk", "-q", str(f), "--store", str(store)],
+                     timeout=a.gated_timeout)
+        if j["code"] == -9:
+            note = f"stopped after {a.gated_timeout:.0f} s (--gated-timeout)"
+            say(f"  ! jiukg load --bulk at {label}: {note}")
+        else:
+            ok(j, "jiukg load --bulk")
     else:
-        j = {"seconds": None, "mb": None, "code": "skipped", "out": "", "err": ""}
-    p = measured([PY, "-c", "import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], "
-                  "format=ox.RdfFormat.N_QUADS)", str(fresh(work / "ox-bulk")), str(f)])
+        j = dict(SKIPPED)
+        note = f"not run: {quads:,} quads > --gated-max {a.gated_max:,}"
+        say(f"  jiukg load --bulk at {label}: {note}")
+    p = measured([PY, "-c", BULK_LOAD, str(fresh(work / "ox-bulk")), str(f)])
     ok(p, "pyoxigraph bulk_load")
-    if j["code"] != 0:  # the release below is made from the store the engine loaded
+    if j["code"] != 0:  # the store the engine loaded takes its place (moved: at 10M a copy is gigabytes)
         shutil.rmtree(store, ignore_errors=True)
-        shutil.copytree(work / "ox-bulk", store)
+        shutil.move(work / "ox-bulk", store)
     o = measured([str(BIN / "oxigraph"), "load", "--location", str(fresh(work / "ox-cli")), "--file", str(f)])
     ok(o, "oxigraph load")
-    rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "pyoxigraph bulk_load", p))
-    rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "oxigraph load (CLI)", o))
+    shutil.rmtree(work / "ox-cli", ignore_errors=True)
+    rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "pyoxigraph bulk_load", p, note))
+    rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "oxigraph load (CLI)", o, note))
     if quads <= a.ordinary_max:
         r = measured([str(BIN / "jiukg"), "load", "--no-bulk", "-q", str(f), "--store", str(fresh(work / "ordinary"))])
         ok(r, "jiukg load (ordinary)")
-        rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "jiukg load, rdflib path", r))
-    # restore: a release (dump + SHA256SUMS) of the loaded store, vs the bulk loader on the same dump
-    if True:
-        rel = fresh(work / "release")
-        rel.mkdir()
-        dump = rel / f"jiukg-{label}.nq"
-        subprocess.run([str(BIN / "oxigraph"), "dump", "--location", str(store), "--file", str(dump)], check=True,
-                       capture_output=True)
-        digest = hashlib.sha256(dump.read_bytes()).hexdigest()
-        (rel / "SHA256SUMS").write_text(f"{digest}  {dump.name}\n")
-        n = sum(1 for _ in open(dump, "rb"))
-        r = measured([str(BIN / "jiukg"), "restore", "-q", str(rel), "--store", str(fresh(work / "restored"))])
-        ok(r, "jiukg restore")
-        p2 = measured([PY, "-c", "import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], "
-                       "format=ox.RdfFormat.N_QUADS)", str(fresh(work / "ox-bulk")), str(dump)])
-        rows.append(_row("load", label, n, "jiukg restore (checksums)", r, "pyoxigraph bulk_load", p2))
+        rows.append(_row("load", label, quads, "jiukg load --bulk (gated)", j, "jiukg load, rdflib path", r, note))
+        shutil.rmtree(work / "ordinary", ignore_errors=True)
+    rows.append(_restore(work, label, store, f, quads, p, a))
+    shutil.rmtree(work / "ox-bulk", ignore_errors=True)
     return rows
 
 
-def _row(section, label, quads, what, mine, ref_name, ref) -> dict:
+def _restore(work: Path, label: str, store: Path, f: Path, quads: int, bulk: dict, a) -> dict:
+    """`jiukg restore` against pyoxigraph's bulk_load of the same N-Quads. Up to --release-max quads the input
+    is a `jiukg release` of the loaded store (gzipped dump, checksums in dcat.ttl; the reference loads the
+    dump unzipped); above, writing a release costs minutes (it reads the store into Python), so the input is
+    the data file itself beside a SHA256SUMS, and the reference is the bulk_load above, of that very file."""
+    out = fresh(work / "releases")
+    if quads <= a.release_max:
+        t0 = time.perf_counter()
+        subprocess.run([str(BIN / "jiukg"), "release", "--store", str(store), "--out", str(out), "--version", "bench"],
+                       check=True, capture_output=True, timeout=3600)
+        made = time.perf_counter() - t0
+        rel = out / "bench"
+        dump = work / "release-dump.nq"
+        with gzip.open(rel / "jiukg-bench.nq.gz") as z, open(dump, "wb") as d:
+            shutil.copyfileobj(z, d, 1 << 20)
+        n = _count_quads(dump, work)
+        ref = measured([PY, "-c", BULK_LOAD, str(fresh(work / "ox-bulk")), str(dump)])
+        ok(ref, "pyoxigraph bulk_load of the release's dump")
+        what, note = "jiukg restore (a jiukg release)", f"release written in {made:.1f} s (not timed here)"
+    else:
+        rel = out / "sums"
+        rel.mkdir(parents=True)
+        (rel / f.name).symlink_to(f.resolve())
+        (rel / "SHA256SUMS").write_text(f"{_sha256(f)}  {f.name}\n")
+        n, ref, dump = quads, bulk, None
+        what, note = "jiukg restore (the data file, SHA256SUMS)", f"{quads:,} > --release-max: no release written"
+    r = measured([str(BIN / "jiukg"), "restore", "-q", str(rel), "--store", str(fresh(work / "restored"))])
+    ok(r, "jiukg restore")
+    for d in (work / "restored", work / "ox-bulk", out):
+        fresh(d)
+    if dump:
+        dump.unlink()
+    return _row("load", label, n, what, r, "pyoxigraph bulk_load", ref, note)
+
+
+def _sha256(f: Path) -> str:
+    h = hashlib.sha256()
+    with open(f, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _row(section, label, quads, what, mine, ref_name, ref, note="") -> dict:
     def rate(r):
         return quads / r["seconds"] if r["seconds"] and r["code"] == 0 else None
 
     ra, rb = rate(mine), rate(ref)
     return {"section": section, "size": label, "quads": quads, "jiukg": what, "reference": ref_name,
             "jiukg_s": mine["seconds"], "jiukg_mb": mine["mb"], "ref_s": ref["seconds"], "ref_mb": ref["mb"],
-            "jiukg_rate": ra, "ref_rate": rb, "ratio": ra / rb if ra and rb else None, "unit": "quads/s"}
+            "jiukg_rate": ra, "ref_rate": rb, "ratio": ra / rb if ra and rb else None, "unit": "quads/s",
+            "note": note}
 
 
 SHACL_JIUKG = """
@@ -198,7 +273,7 @@ def section_pyshacl(n: int, a) -> list[dict]:
         else:
             r["results"], r["validate_s"] = "", None
     c, p = out["compiled"], out["pyshacl"]
-    return [{"section": "shacl", "size": f"{n // 1000}k slice", "quads": n, "jiukg": "jiukg compiled engine",
+    return [{"section": "shacl", "size": f"{n:,}-quad slice", "quads": n, "jiukg": "jiukg compiled engine",
              "jiukg_s": c["validate_s"], "jiukg_mb": c["mb"], "reference": "plain pyshacl", "ref_s": p["validate_s"],
              "ref_mb": p["mb"], "ratio": p["validate_s"] / c["validate_s"] if c["validate_s"] and p["validate_s"] else None,
              "unit": "s (speed-up)", "jiukg_results": c["results"], "ref_results": p["results"],
@@ -233,10 +308,19 @@ def section_query(work: Path, label: str, quads: int, a) -> list[dict]:
                         names = []  # the child ended (all done, or it failed: what it did not answer is missing)
                         break
                     msg = json.loads(line)
-                    if "start" in msg:
-                        current, started = msg["start"], time.perf_counter()
+                    if "start" in msg or "tick" in msg:  # a query begins, or one of its runs ended
+                        current, started = msg.get("start", current), time.perf_counter()
                         continue
                     names.remove(msg["query"])
+                    if "error" in msg:
+                        say(f"  ! {msg['query']} at {label}: {msg['error']}")
+                        rows.append({"section": "query", "size": label, "quads": quads, "query": msg["query"],
+                                     "rows": None, "params": msg["params"], "runs": 0, "jiukg_s": None,
+                                     "jiukg_p99": None, "ref_s": None, "ref_p99": None, "ratio": None, "unit": "s",
+                                     "jiukg": "catalogue.run", "reference": "raw pyoxigraph",
+                                     "error": msg["error"]})
+                        current = None
+                        continue
                     rows.append({"section": "query", "size": label, "quads": quads, "query": msg["query"],
                                  "rows": msg["rows"], "params": msg["params"], "runs": msg["runs"],
                                  "jiukg_s": msg["jiukg"], "jiukg_p99": msg["jiukg_p99"], "ref_s": msg["raw"],
@@ -248,7 +332,7 @@ def section_query(work: Path, label: str, quads: int, a) -> list[dict]:
                                  "params": "", "runs": 0, "jiukg_s": None, "jiukg_p99": None, "ref_s": None,
                                  "ref_p99": None, "ratio": None, "unit": "s", "jiukg": "catalogue.run",
                                  "reference": "raw pyoxigraph", "capped": a.query_cap})
-                    say(f"  ! {current} passed {a.query_cap} s at {label}: stopped")
+                    say(f"  ! a run of {current} passed {a.query_cap} s at {label}: stopped")
                     names.remove(current)
                     break
         finally:
@@ -280,10 +364,21 @@ def _wait(url: str, proc, seconds: float = 120) -> bool:
 
 
 def section_http(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
+    """wrk (bench/bench_http_path.py's harness) against each server on loopback, one bounded run per cell:
+    the selective lookup of issue 17 (SELECT ?p ?o WHERE { <a recommendation> ?p ?o }) through each
+    server's SPARQL endpoint, the flagship (jiukg's catalogue route vs the same query text sent to the
+    others) and a linked-data page (jiukg's HTML page of that recommendation; the others have none).
+    Each server's answer is fetched once first, its rows recorded beside the figures."""
+    import tempfile
+
     import pyoxigraph as ox
 
+    from bench import bench_http_path as hp
     from jiukg import catalogue
 
+    if not shutil.which("wrk"):
+        say("  ! http: wrk is not installed (Debian: apt-get install wrk): section skipped")
+        return []
     flagship = catalogue.get_query("ceb-deferrals")
     flag_text = catalogue.bound_text(flagship, catalogue.bind(flagship, {"org": "WIPO"}))
     store = work / f"store-{label}"
@@ -292,55 +387,61 @@ def section_http(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
     src.backup(str(copy))  # the Oxigraph server reads its own copy: two processes must not share a RocksDB
     del src
     servers, procs = {}, []
-    env = {**os.environ, "JIUKG_QUERY_TIMEOUT": "30"}
-    try:
-        port = _free_port()
-        procs.append(subprocess.Popen([str(BIN / "jiukg"), "serve", "--store", str(store), "--host", "127.0.0.1",
-                                       "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      env=env))
-        base = f"http://127.0.0.1:{port}"
-        if _wait(base + "/healthz", procs[-1]):
-            servers["jiukg serve"] = {
-                "lookup": (base + "/id/" + REC.split("/id/", 1)[1], {"Accept": "text/turtle"}),
-                "flagship": (base + "/queries/ceb-deferrals?org=WIPO", {"Accept": "application/sparql-results+json"}),
-                "page": (base + "/", {"Accept": "text/html"})}
-        port = _free_port()
-        procs.append(subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy),
-                                       "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
-        obase = f"http://127.0.0.1:{port}/query"
-        if _wait(obase + "?query=" + quote("ASK {}"), procs[-1]):
-            servers["oxigraph serve"] = _sparql_requests(obase, flag_text)
+    json_accept = "application/sparql-results+json"
+    try:  # all three started at once, then waited for: their start-ups overlap
+        jport, oport, rport = _free_port(), _free_port(), _free_port()
+        base = f"http://127.0.0.1:{jport}"
+        obase = f"http://127.0.0.1:{oport}/query"
+        rbase = f"http://127.0.0.1:{rport}/"  # rdflib-endpoint's CLI serves at /
+        starts = [("jiukg serve", [str(BIN / "jiukg"), "serve", "--store", str(store), "--host", "127.0.0.1",
+                                   "--port", str(jport)], base + "/healthz"),
+                  ("Oxigraph server", [str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind",
+                                       f"127.0.0.1:{oport}", "--union-default-graph"], obase + "?query=" + quote("ASK {}"))]
         if quads <= a.rdflib_endpoint_max and (BIN / "rdflib-endpoint").exists():
-            port = _free_port()
-            procs.append(subprocess.Popen([str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port",
-                                           str(port), str(f)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            rbase = f"http://127.0.0.1:{port}/"
-            if _wait(rbase + "?query=" + quote("ASK {}"), procs[-1], 300):
-                servers["rdflib-endpoint"] = _sparql_requests(rbase, flag_text)
-        answered = {name: {what: _answer_size(*reqs[what]) for what in reqs} for name, reqs in servers.items()}
-        rows = []
-        for what in ("lookup", "flagship", "page"):
-            for clients in (1, 4, 16):
-                cell = {}
+            starts.append(("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port",
+                                               str(rport), str(f)], rbase + "?query=" + quote("ASK {}")))
+        started = [(name, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), up)
+                   for name, cmd, up in starts]
+        procs += [p for _, p, _ in started]
+        up = {name for name, p, url in started if _wait(url, p, 300)}
+        for name in [n for n, _, _ in starts if n not in up]:
+            say(f"  ! http: {name} did not start")
+        if "jiukg serve" in up:
+            servers["jiukg serve"] = {
+                "lookup": (hp.lookup_url(base + "/sparql", REC), json_accept),
+                "flagship": (base + hp.FLAGSHIP, json_accept),
+                "page": (base + "/id/" + REC.split("/id/", 1)[1], "text/html")}
+        if "Oxigraph server" in up:
+            servers["Oxigraph server"] = _sparql_requests(hp, obase, flag_text)
+        if "rdflib-endpoint" in up:
+            servers["rdflib-endpoint"] = _sparql_requests(hp, rbase, flag_text)
+        answered = {name: {what: _answer_size(*reqs[what], a.query_cap) for what in reqs}
+                    for name, reqs in servers.items()}
+        plan = [("lookup", a.http_clients), ("page", a.http_other_clients), ("flagship", a.http_other_clients)]
+        cells: dict[tuple, dict] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for what, clients_list in plan:  # the flagship last: a slow engine may go on with it after wrk stops
                 for name, reqs in servers.items():
-                    if what in reqs:
-                        url, headers = reqs[what]
-                        cell[name] = http_load(url, headers=headers, clients=clients, max_requests=a.http_requests,
-                                               seconds=a.http_seconds, timeout=30)
-                j = cell.get("jiukg serve", {})
-                for ref in ("oxigraph serve", "rdflib-endpoint"):
-                    if ref in cell or ref == "oxigraph serve":
-                        r = cell.get(ref, {})
-                        rows.append({"section": "http", "size": label, "quads": quads, "request": what,
-                                     "clients": clients, "jiukg": "jiukg serve", "reference": ref if ref in cell else "—",
-                                     "jiukg_rps": j.get("rps"), "jiukg_p50": j.get("p50"), "jiukg_p99": j.get("p99"),
-                                     "ref_rps": r.get("rps"), "ref_p50": r.get("p50"), "ref_p99": r.get("p99"),
-                                     "jiukg_errors": j.get("errors"), "ref_errors": r.get("errors"),
-                                     "rows": answered.get("jiukg serve", {}).get(what),
-                                     "ref_rows": answered.get(ref, {}).get(what),
-                                     "ratio": j["rps"] / r["rps"] if j.get("rps") and r.get("rps") else None,
-                                     "unit": "req/s"})
+                    for clients in clients_list:
+                        if what in reqs:
+                            url, accept = reqs[what]
+                            cells[(what, clients, name)] = _wrk(hp, url, clients, a.http_seconds, accept, Path(tmp))
+        rows = []
+        for what, clients_list in plan:
+            for clients in clients_list:
+                j = cells.get((what, clients, "jiukg serve"), {})
+                refs = [r for r in ("Oxigraph server", "rdflib-endpoint") if (what, clients, r) in cells] or ["—"]
+                for ref in refs:
+                    r = cells.get((what, clients, ref), {})
+                    rows.append({"section": "http", "size": label, "quads": quads, "request": what,
+                                 "clients": clients, "jiukg": "jiukg serve", "reference": ref,
+                                 "jiukg_rps": j.get("rps"), "jiukg_p50": j.get("p50"), "jiukg_p99": j.get("p99"),
+                                 "ref_rps": r.get("rps"), "ref_p50": r.get("p50"), "ref_p99": r.get("p99"),
+                                 "jiukg_errors": j.get("errors"), "ref_errors": r.get("errors"),
+                                 "rows": answered.get("jiukg serve", {}).get(what),
+                                 "ref_rows": answered.get(ref, {}).get(what),
+                                 "ratio": j["rps"] / r["rps"] if j.get("rps") and r.get("rps") else None,
+                                 "unit": "req/s", "seconds_per_cell": a.http_seconds})
         return rows
     finally:
         for p in procs:
@@ -350,32 +451,44 @@ def section_http(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+        fresh(copy)
 
 
-def _answer_size(url: str, headers: dict):
-    """What one request answers, to check the servers answer alike: result rows, or triples, or bytes of a page."""
+def _wrk(hp, url: str, clients: int, seconds: float, accept: str, tmp: Path) -> dict:
+    """One wrk cell; latencies in seconds like the rest of the table. A run wrk could not make is empty."""
+    try:
+        r = hp.wrk(url, clients, max(1, round(seconds)), accept=accept, tmp=tmp)  # wrk takes whole seconds
+    except (SystemExit, subprocess.TimeoutExpired) as e:
+        say(f"  ! wrk {url[:80]}: {e}")
+        return {}
+    if not r["rps"]:  # nothing answered within the run (wrk's own timeout is 2 s): no latencies to show
+        return {**r, "p50": None, "p99": None}
+    return {**r, "p50": r["p50"] / 1000 if r["p50"] is not None else None,
+            "p99": r["p99"] / 1000 if r["p99"] is not None else None}
+
+
+def _answer_size(url: str, accept: str, seconds: float):
+    """What one request answers, to check the servers answer alike: result rows, or kB of a page. Waited for
+    no longer than a query may run (--query-cap): the Oxigraph server has no time limit of its own."""
     import httpx
 
     try:
-        r = httpx.get(url, headers=headers, timeout=60, trust_env=False)
+        r = httpx.get(url, headers={"Accept": accept}, timeout=seconds, trust_env=False)
+    except httpx.TimeoutException:
+        return f"no answer in {seconds:g} s"
     except httpx.HTTPError:
         return "error"
     if r.status_code != 200:
         return f"HTTP {r.status_code}"
-    ctype = r.headers.get("content-type", "")
-    if "json" in ctype:
+    if "json" in r.headers.get("content-type", ""):
         return f"{len(r.json().get('results', {}).get('bindings', []))} rows"
-    if "turtle" in ctype:
-        from rdflib import Graph
-
-        return f"{len(Graph().parse(data=r.text, format='turtle'))} triples"
     return f"{len(r.content) // 1024} kB"
 
 
-def _sparql_requests(endpoint: str, flag_text: str) -> dict:
-    accept = {"Accept": "application/sparql-results+json"}
-    return {"lookup": (endpoint + "?query=" + quote(f"DESCRIBE <{REC}>"), {"Accept": "text/turtle"}),
-            "flagship": (endpoint + "?query=" + quote(flag_text), accept)}
+def _sparql_requests(hp, endpoint: str, flag_text: str) -> dict:
+    accept = "application/sparql-results+json"
+    return {"lookup": (hp.lookup_url(endpoint, REC), accept),
+            "flagship": (endpoint + "?query=" + quote(flag_text, safe=""), accept)}
 
 
 # ---------------------------------------------------------------- output
@@ -403,11 +516,11 @@ def table(rows: list[dict]) -> str:
     loads = [r for r in rows if r["section"] == "load"]
     if loads:
         out += ["### Load (empty on-disk store; quads/s, peak RSS of the process)", "",
-                "| size | quads | jiukg | time | rate | peak | reference | time | rate | peak | ratio |",
-                "|---|---|---|---|---|---|---|---|---|---|---|"]
+                "| size | quads | jiukg | time | rate | peak | reference | time | rate | peak | ratio | note |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         out += [f"| {r['size']} | {r['quads']:,} | {r['jiukg']} | {_f(r['jiukg_s'])} | {_f(r['jiukg_rate'], 'rate')} | "
                 f"{_f(r['jiukg_mb'], 'mb')} | {r['reference']} | {_f(r['ref_s'])} | {_f(r['ref_rate'], 'rate')} | "
-                f"{_f(r['ref_mb'], 'mb')} | {_f(r['ratio'], 'x')} |" for r in loads]
+                f"{_f(r['ref_mb'], 'mb')} | {_f(r['ratio'], 'x')} | {r.get('note', '')} |" for r in loads]
         out.append("")
     shacl = [r for r in rows if r["section"] == "shacl"]
     if shacl:
@@ -425,29 +538,33 @@ def table(rows: list[dict]) -> str:
                 "| size | query | params | rows | runs | jiukg median | jiukg p99 | raw median | raw p99 | jiukg/raw |",
                 "|---|---|---|---|---|---|---|---|---|---|"]
         out += [f"| {r['size']} | {r['query']} | {r['params']} | {r['rows']} | {r['runs']} | "
-                f"{_f(r['jiukg_s']) if not r.get('capped') else '> %d s, stopped' % r['capped']} | "
+                f"{_f(r['jiukg_s']) if not r.get('capped') else '> %d s, stopped' % r['capped']}"
+                f"{' (error: ' + r['error'][:80] + ')' if r.get('error') else ''} | "
                 f"{_f(r['jiukg_p99'])} | {_f(r['ref_s'])} | {_f(r['ref_p99'])} | {_f(r['ratio'], 'x')} |"
                 for r in queries]
         out.append("")
     http = [r for r in rows if r["section"] == "http"]
     if http:
-        out += ["### HTTP on loopback (requests/s, p50, p99; Python asyncio client on the same machine)", "",
+        secs = http[0].get("seconds_per_cell")
+        out += [f"### HTTP on loopback (wrk, {secs:g} s a cell, on the same machine; requests/s, p50, p99)", "",
                 "| size | request (rows) | clients | jiukg req/s | p50 | p99 | reference | req/s | p50 | p99 | ratio |",
                 "|---|---|---|---|---|---|---|---|---|---|---|"]
         out += [f"| {r['size']} | {r['request']} ({r.get('rows', '?')}) | {r['clients']} | {_rps(r['jiukg_rps'])} | "
-                f"{_f(r['jiukg_p50'])} | {_f(r['jiukg_p99'])} | {r['reference']} ({r.get('ref_rows', '?')}) | "
+                f"{_f(r['jiukg_p50'])} | {_f(r['jiukg_p99'])} | {r['reference']}"
+                f"{' (%s)' % r['ref_rows'] if r.get('ref_rows') else ''} | "
                 f"{_rps(r['ref_rps'])} | "
                 f"{_f(r['ref_p50'])} | {_f(r['ref_p99'])} | {_f(r['ratio'], 'x')} |" for r in http]
         out.append("")
     return "\n".join(out)
 
 
-def machine() -> str:
+def machine(start=None) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
     load = os.getloadavg()
+    began = f"at the start {start[0]:.1f} / {start[1]:.1f} / {start[2]:.1f}, " if start else ""
     return (f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {mem} GB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}; load average at the end "
+            f"{platform.release()}, Python {platform.python_version()}; load average (1/5/15 min) {began}at the end "
             f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 
 
@@ -457,55 +574,71 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", help="comma-separated sizes (10k,100k,1M,10M or numbers)")
     ap.add_argument("--sections", default="load,shacl,query,http")
     ap.add_argument("--workdir", default=None, help="where data and stores go (default: a folder in /tmp)")
-    ap.add_argument("--gated-max", type=int, default=20_000_000, help="jiukg load --bulk up to this many quads")
+    ap.add_argument("--data-dir", help="reuse N-Quads files named after the sizes here (10k.nq, 100k.nq, 1m.nq, "
+                    "10m.nq; read only), generating only those missing")
+    ap.add_argument("--gated-max", type=int, default=1_100_000, help="jiukg load --bulk up to this many quads")
+    ap.add_argument("--gated-timeout", type=float, default=600, help="a gated load stopped past this (seconds)")
     ap.add_argument("--ordinary-max", type=int, default=120_000, help="the rdflib load path up to this many quads")
+    ap.add_argument("--release-max", type=int, default=1_100_000,
+                    help="restore a `jiukg release` up to this many quads (above: the data file with a SHA256SUMS)")
     ap.add_argument("--pyshacl-slice", type=int, default=3000, help="quads both SHACL engines validate")
     ap.add_argument("--pyshacl-timeout", type=float, default=600)
-    ap.add_argument("--shacl-timeout", type=float, default=3600)
+    ap.add_argument("--shacl-timeout", type=float, default=1800)
     ap.add_argument("--shacl-max", type=int, default=2_000_000, help="the gate over the file up to this many quads")
-    ap.add_argument("--query-max", type=int, default=1_100_000, help="queries up to this many quads")
+    ap.add_argument("--query-max", type=int, default=20_000_000, help="queries up to this many quads")
     ap.add_argument("--http-max", type=int, default=1_100_000, help="HTTP up to this many quads")
     ap.add_argument("--rdflib-endpoint-max", type=int, default=15_000)
-    ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--query-seconds", type=float, default=5.0, help="time for repeated runs of one query")
-    ap.add_argument("--query-cap", type=float, default=120.0, help="a query (all its runs) stopped past this")
-    ap.add_argument("--http-requests", type=int, default=400)
-    ap.add_argument("--http-seconds", type=float, default=3.0)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--query-seconds", type=float, default=3.0, help="time for repeated runs of one query")
+    ap.add_argument("--query-cap", type=float, default=10.0,
+                    help="a query stopped when one run passes this; default: the service's own query time limit")
+    ap.add_argument("--http-seconds", type=int, default=3, help="one wrk run (each cell), whole seconds")
+    ap.add_argument("--http-clients", default="1,4,16", help="client counts for the lookup")
+    ap.add_argument("--http-other-clients", default="1,4,16", help="client counts for the flagship and the page")
     ap.add_argument("--json", help="write the rows as JSON here")
     ap.add_argument("--plot", help="write the cost-against-size plot (PNG) here (needs matplotlib)")
     a = ap.parse_args(argv)
-    if a.quick:
+    if a.quick:  # the budgets that keep it under two minutes on a fresh clone (docs/benchmarks.md)
         a.sizes = a.sizes or "10k,100k"
-        a.pyshacl_slice, a.runs, a.query_seconds, a.http_seconds, a.http_requests = 1500, 3, 0.3, 0.5, 100
-        a.query_cap = 1.5
-        a.ordinary_max, a.http_max, a.rdflib_endpoint_max = 15_000, 15_000, 15_000
+        a.pyshacl_slice, a.runs, a.query_seconds, a.http_seconds = 300, 3, 0.3, 1
+        a.query_cap, a.http_other_clients, a.gated_timeout = 1.0, "4", 45
+        a.ordinary_max, a.release_max, a.shacl_max = 0, 15_000, 15_000
+        a.query_max, a.http_max, a.rdflib_endpoint_max = 15_000, 15_000, 15_000
+    a.http_clients = [int(c) for c in str(a.http_clients).split(",")]
+    a.http_other_clients = [int(c) for c in str(a.http_other_clients).split(",")]
     sizes = [(s.strip(), generate.size(s.strip())) for s in (a.sizes or "10k,100k,1M,10M").split(",")]
     sections = set(a.sections.split(","))
     work = Path(a.workdir) if a.workdir else Path("/tmp") / f"jiukg-bench-{os.getuid()}"
     work.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     rows: list[dict] = []
+    load_start = os.getloadavg()
     for label, n in sizes:
-        f, quads, gen_s = data_file(work, n, label)
-        say(f"== {label}: {quads:,} quads ({f}, generated in {gen_s:.1f} s)")
+        f, quads, gen_s = data_file(work, n, label, a.data_dir)
+        say(f"== {label}: {quads:,} quads ({f}, " + (f"generated in {gen_s:.1f} s)" if gen_s is not None else "reused)"))
         if "load" in sections or not (work / f"store-{label}").exists():
             rows += section_load(work, label, f, quads, a)
             say(table([r for r in rows if r["size"] == label and r["section"] == "load"]))
-        if "shacl" in sections and quads <= a.shacl_max:
-            rows += section_shacl(work, label, f, quads, a)
-        if "query" in sections and quads <= a.query_max:
-            rows += section_query(work, label, quads, a)
-        if "http" in sections and quads <= a.http_max:
-            rows += section_http(work, label, f, quads, a)
+        for name, cap, run in (("shacl", a.shacl_max, lambda: section_shacl(work, label, f, quads, a)),
+                               ("query", a.query_max, lambda: section_query(work, label, quads, a)),
+                               ("http", a.http_max, lambda: section_http(work, label, f, quads, a))):
+            if name not in sections:
+                continue
+            if quads > cap:
+                say(f"  {name} at {label}: not run, {quads:,} quads > --{name}-max {cap:,}")
+                continue
+            t0 = time.perf_counter()
+            rows += run()
+            say(f"  {name} at {label}: {time.perf_counter() - t0:.0f} s")
         if a.json:  # written after every size too: a long run stopped half-way keeps what it measured
             Path(a.json).write_text(json.dumps({"machine": machine(), "partial": True, "rows": rows}, default=str))
     if "shacl" in sections and a.pyshacl_slice:
         rows += section_pyshacl(a.pyshacl_slice, a)
     total = time.perf_counter() - t_start
     print(table(rows))
-    print(f"{len(rows)} measurements in {total:.0f} s. {machine()}")
+    print(f"{len(rows)} measurements in {total:.0f} s. {machine(load_start)}")
     if a.json:
-        Path(a.json).write_text(json.dumps({"machine": machine(), "seconds": total, "argv": sys.argv[1:],
+        Path(a.json).write_text(json.dumps({"machine": machine(load_start), "seconds": total, "argv": sys.argv[1:],
                                             "rows": rows}, indent=1, default=str))
     if a.plot:
         from bench.plot import plot

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from jiukg import __version__
+import jiukg
 
 app = typer.Typer(help="jiukg: a knowledge graph of JIU recommendations, organisations' status and CEB comments.",
                   no_args_is_help=True, add_completion=False)
@@ -24,7 +24,7 @@ ReplaceOpt = typer.Option(False, "--replace", help="Replace documents even if th
 
 def _version(value: bool):
     if value:
-        typer.echo(f"jiukg {__version__}")
+        typer.echo(f"jiukg {jiukg.__version__}")
         raise typer.Exit()
 
 
@@ -33,13 +33,18 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """jiukg command line."""
 
 
-def _open(store, update_url=None, gsp_url=None, *, read: bool = False):
-    """The store; `read`: a command that only reads may read through the `jiukg serve` holding it."""
-    from jiukg.config import settings, store_options
+def _open(store, update_url=None, gsp_url=None, *, read: bool = False, queries: bool = True):
+    """The store; `read`: a command that only reads may read through the `jiukg serve` holding it.
+    `queries=False`: a command that runs no queries through the store's workers (restore) opens a named
+    on-disk store without reading the settings, whose import alone is a tenth of a second."""
     from jiukg.store import StoreBusy, StoreError, open_store
 
-    s = settings(store=store, update_url=update_url, gsp_url=gsp_url)
     try:
+        if not queries and store and not store.startswith(("http://", "https://")):
+            return open_store(store)
+        from jiukg.config import settings, store_options
+
+        s = settings(store=store, update_url=update_url, gsp_url=gsp_url)
         return open_store(s.store, **store_options(s))
     except StoreBusy as e:
         url = e.holder.get("url")
@@ -218,19 +223,23 @@ def restore(release: Path = typer.Argument(..., help="A `jiukg release` folder (
                                           help="Validate again (a release was validated when it was made)."),
             quiet: bool = QuietOpt):
     """Replace the whole on-disk store with a release, checksums verified; all or nothing."""
-    from jiukg import bulk, pipeline
+    from jiukg import bulk
     from jiukg.store import StoreError
     from jiukg.store.embedded import EmbeddedStore
 
-    with _open(store) as st:
+    with _open(store, queries=False) as st:
         if not isinstance(st, EmbeddedStore) or st.path is None:
             _fail("restore needs an on-disk embedded store", 2)
         try:
             n = bulk.restore(st, release, validate=validate, progress=_progress(quiet))
-        except pipeline.WriteRefused as e:
-            _report_write(e, quiet)
         except StoreError as e:
             _fail(str(e))
+        except Exception as e:  # the pipeline (and its imports) only when a revalidation refused the release
+            from jiukg import pipeline
+
+            if not isinstance(e, pipeline.WriteRefused):
+                raise
+            _report_write(e, quiet)
     typer.echo(f"restored {n} quads from {release}")
 
 

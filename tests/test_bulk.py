@@ -186,3 +186,32 @@ def test_restore_reads_a_release_description(tmp_path, filled):
     spdx:checksum [ a spdx:Checksum ; spdx:algorithm spdx:checksumAlgorithm_sha256 ; spdx:checksumValue "{digest}" ] .
 """)
     assert bulk.checksums(rel) == {"jiukg-test.nq.gz": digest}
+
+
+def test_restore_refuses_a_dump_cut_short_or_damaged_after_its_checksum(tmp_path, filled):
+    """The dump is hashed while it streams into the loader: a gzip stream that ends early (its checksum
+    listed as it is) and a damaged byte (the checksum of the good file) each change nothing."""
+    rel = _release(tmp_path, filled)
+    name = "jiukg-test.nq.gz"
+    whole = (rel / name).read_bytes()
+    sums = (rel / "SHA256SUMS").read_text()
+    other = tmp_path / "other"
+    src = tmp_path / "x.nq"
+    src.write_text(nquads(800, seed=2), encoding="utf-8")
+    with open_store(str(other)) as st:
+        pipeline.load(st, [src])
+    before = export(other)
+    cut = whole[: len(whole) * 2 // 3]
+    (rel / name).write_bytes(cut)
+    (rel / "SHA256SUMS").write_text(f"{hashlib.sha256(cut).hexdigest()}  {name}\n")
+    with open_store(str(other)) as st, pytest.raises(bulk.BulkError, match="nothing was restored"):
+        bulk.restore(st, rel)
+    assert export(other) == before
+    damaged = bytearray(whole)
+    damaged[len(damaged) // 2] ^= 0xFF
+    (rel / name).write_bytes(bytes(damaged))
+    (rel / "SHA256SUMS").write_text(sums)
+    with open_store(str(other)) as st, pytest.raises(bulk.BulkError, match="SHA-256"):
+        bulk.restore(st, rel)
+    assert export(other) == before
+    assert bulk._staging_dirs(other) == []

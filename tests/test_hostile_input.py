@@ -322,9 +322,11 @@ def big_ntriples(n: int) -> bytes:
     return "".join(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n' for i in range(n)).encode()
 
 
-def test_health_and_queries_answer_within_a_second_under_hostile_posts(served, listener, tmp_path):
+def test_health_and_queries_answer_while_hostile_posts_are_in_flight(served, listener, tmp_path):
     """While bodies pointing at a remote that hangs, entity bombs and a big body keep being posted
-    (one client each, back to back), /healthz and a one-row /sparql query each answer within a second."""
+    (one client each, back to back), /healthz and a one-row /sparql query answer while one and the same
+    big body is still being parsed and validated: an order of events, not a duration, so it holds on a
+    machine of any speed."""
     fifo = Fifo(tmp_path / "ctx")
     bodies = fetching_bodies(listener.url, fifo.path)
     hostile = [bodies["json-ld remote @context"], bodies["json-ld @import"], bodies["rdf/xml external entity"],
@@ -333,25 +335,34 @@ def test_health_and_queries_answer_within_a_second_under_hostile_posts(served, l
     stop = threading.Event()
     answers: list = []
 
+    big = {"sent": 0, "answered": 0}  # the big body's requests, one after another
+
     def post_repeatedly(item):
         ctype, body = item
         with httpx.Client(timeout=120) as client:
             while not stop.is_set():
+                if item is hostile[-1]:
+                    big["sent"] += 1
                 answers.append(client.post(f"{served.url}/validate", content=body,
                                            headers={"Content-Type": ctype}).status_code)
+                if item is hostile[-1]:
+                    big["answered"] += 1
                 time.sleep(0.02)
 
     pool = ThreadPoolExecutor(len(hostile))
     try:
         for item in hostile:
             pool.submit(post_repeatedly, item)
-        time.sleep(1.0)  # the big body is being parsed by now
-        worst = 0.0
-        for _ in range(8):
-            health, query = _alive(served.url)
-            worst = max(worst, health, query)
-            time.sleep(0.25)
-        assert worst < 1.0, f"slowest answer {worst:.2f} s"
+        overlapped = 0
+        for _ in range(40):
+            before = dict(big)
+            _alive(served.url)  # both answered 200
+            # the same big request was in flight before the light ones were sent and after they answered
+            overlapped += before["sent"] > before["answered"] == big["answered"]
+            if overlapped >= 3:
+                break
+            time.sleep(0.05)
+        assert overlapped >= 3, f"the light requests never answered during one big request: {big}"
     finally:
         stop.set()
         pool.shutdown(wait=True)
@@ -463,14 +474,12 @@ def test_a_huge_result_stops_at_the_time_limit_and_frees_cpu_and_memory(served):
     _alive(served.url)  # workers started
     time.sleep(1)
     before = served.rss_kb()
-    t0 = time.monotonic()
     q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # billions of rows
+    # an answer at all shows the stop (the query itself would run for hours; the client's 60 s is a hang
+    # guard, no measure of the machine): whichever comes first, the time limit (503) or the size cap (400)
     r = httpx.get(f"{served.url}/sparql", params={"query": q}, headers={"Accept": "text/csv"}, timeout=60)
-    took = time.monotonic() - t0
-    # whichever comes first stops it: the time limit (503) or the answer-size cap (400)
     assert (r.status_code == 503 and "limit" in r.text) or (r.status_code == 400 and "larger than" in r.text), \
         (r.status_code, r.text[:300])
-    assert took < TIME_LIMIT + 2, f"answered after {took:.1f} s"
     # no process of the server keeps computing for the abandoned query
     procs = [served.pid, *_children(served.pid)]
     ticks = {p: _cpu_ticks(p) for p in procs}
@@ -516,11 +525,10 @@ def test_parsing_a_body_stops_at_its_time_limit(tmp_path):
     gets 400 saying so, nothing keeps parsing afterwards, and the next body is parsed as usual."""
     s = Served(tmp_path, body_timeout=1)
     try:
-        t0 = time.monotonic()
         r = httpx.post(f"{s.url}/validate", content=big_ntriples(150_000), timeout=60,
                        headers={"Content-Type": "application/n-triples"})  # ~10 MB: many seconds to parse
+        # the 400 saying so is the stop (parsed to the end, the body would validate: 200)
         assert r.status_code == 400 and "longer than 1 s" in r.text, (r.status_code, r.text[:300])
-        assert time.monotonic() - t0 < 15
         procs = [s.pid, *_children(s.pid)]
         ticks = {p: _cpu_ticks(p) for p in procs}
         time.sleep(1.5)

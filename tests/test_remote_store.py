@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from rdflib import Literal, URIRef
@@ -55,11 +54,13 @@ def test_unreachable_server_says_which_and_what():
 
 
 def test_remote_timeout_abandons_the_request(oxigraph_server):
+    """The Oxigraph server here has no time limit of its own: a QueryTimeout can only be the client giving
+    up at its timeout (no measured duration: that would depend on the machine's speed). The store then
+    answers the next query."""
     st = open_store(oxigraph_server.query_url, **oxigraph_server.store_options())
-    t0 = time.monotonic()
     with pytest.raises(QueryTimeout):
         st.query(SLOW, timeout=1.0)
-    assert time.monotonic() - t0 < 2.5
+    assert st.query("ASK { }").boolean is True
     st.close()
 
 
