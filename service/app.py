@@ -227,9 +227,12 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
 def uvicorn_config(app, **options):
     """The uvicorn configuration `jiukg serve` runs `app` with: uvloop and httptools (uvicorn[standard]),
     and the protocol that answers from the response cache (service/fastpath.py)."""
+    import importlib.util
+
     import uvicorn
 
-    return uvicorn.Config(app, loop="uvloop", http=fastpath.protocol_for(app), **options)
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "auto"  # uvloop is not built for Windows
+    return uvicorn.Config(app, loop=loop, http=fastpath.protocol_for(app), **options)
 
 
 def ensure_built(store) -> None:
