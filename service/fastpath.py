@@ -18,8 +18,9 @@ the validators `ConditionalGet` gives (an ETag, so not volatile: no NOW()/RAND()
 on a read route (CACHED_ROUTES), not HTML (pages carry a fresh CSP nonce that must never be reused),
 no Set-Cookie, no `no-store`/`private`, a Content-Length equal to its body, at most
 `max_entry_bytes`; and a 304 whose ETag is that of a 200 kept for the same request. The key is the
-request target as sent plus every request header except those that shape nothing (IGNORED), so
-Accept, Accept-Encoding, Accept-Language, Origin, Host, X-Forwarded-*, If-None-Match... all count;
+local address and scheme the request came in on (absolute URLs are built from them), the request
+target as sent, and every request header except those that shape nothing (IGNORED), so Accept,
+Accept-Encoding, Accept-Language, Origin, Host, X-Forwarded-*, If-None-Match... all count;
 a response whose Vary names an ignored header is not kept. Requests are eligible only as GET over
 HTTP/1.1 with keep-alive and without Authorization, Cookie, a body, ranges or date conditions
 (REFUSED): those always take the full path.
@@ -131,10 +132,11 @@ def configure(app, store, max_entries: int, max_bytes: int) -> ResponseCache | N
     return cache
 
 
-def request_key(target: bytes, headers: list[tuple[bytes, bytes]]) -> tuple | None:
-    """The cache key of a GET for `target` with these (lower-cased) headers: the target, the headers
-    that may shape the answer (sorted, so their order does not count) and If-None-Match apart;
-    None if the request must take the full path."""
+def request_key(target: bytes, headers: list[tuple[bytes, bytes]], where: tuple = ()) -> tuple | None:
+    """The cache key of a GET for `target` with these (lower-cased) headers, received `where` (the
+    local address and scheme: absolute URLs are built from them when no base URL is set): that, the
+    target, the headers that may shape the answer (sorted, so their order does not count) and
+    If-None-Match apart; None if the request must take the full path."""
     path = target.split(b"?", 1)[0]
     if not path.startswith(CACHED_ROUTES):
         return None
@@ -151,7 +153,7 @@ def request_key(target: bytes, headers: list[tuple[bytes, bytes]]) -> tuple | No
         else:
             kept.append((name, value))
     kept.sort()
-    return target, tuple(kept), inm
+    return where, target, tuple(kept), inm
 
 
 class Recorder:
@@ -217,10 +219,10 @@ def _start(cache: ResponseCache, key: tuple, message) -> dict | None:
         if length is None or not length.isdigit():
             return None
         length = int(length)
-    elif status == 304 and key[2] is not None:
+    elif status == 304 and key[-1] is not None:
         # a 304 only for a request whose answer without If-None-Match is a kept 200 with this ETag
-        full = cache.get((key[0], key[1], None))
-        if full is None or full[3] is None or not _etag_matches(key[2], full[3]):
+        full = cache.get(key[:-1] + (None,))
+        if full is None or full[3] is None or not _etag_matches(key[-1], full[3]):
             return None
         length = 0
     else:
@@ -245,7 +247,7 @@ class FastHttpProtocol(HttpToolsProtocol):
         if cache is None or self.parser.get_method() != b"GET" or self.parser.get_http_version() != "1.1" \
                 or not self.parser.should_keep_alive():
             return super().on_headers_complete()
-        key = request_key(self.url, self.headers)
+        key = request_key(self.url, self.headers, (self.server, self.scheme))
         if key is None:
             return super().on_headers_complete()
         gen, entry = cache.lookup(key)

@@ -229,6 +229,8 @@ def test_the_key_and_the_bounds():
     assert request_key(b"/sparql?query=x", [(b"authorization", b"Bearer t")]) is None
     assert request_key(b"/sparql?query=x", [(b"cookie", b"c=1")]) is None
     assert request_key(b"/upload", []) is None  # only the read routes
+    # the address the request came in on counts (absolute URLs are built from it)
+    assert request_key(b"/dataset", [], (("10.0.0.1", 80), "http")) != request_key(b"/dataset", [], (("127.0.0.1", 80), "http"))
 
     class Store:
         tag = "g1"
