@@ -1,19 +1,22 @@
 """The HTTP path of one lookup: `jiukg serve` beside the Oxigraph server and rdflib-endpoint, over loopback.
 
-    .venv/bin/python bench/bench_http_path.py [--seconds 5] [--clients 1,4,16] [--write docs/benchmarks.md]
+    .venv/bin/python bench/bench_http_path.py [--seconds 5] [--rounds 3] [--clients 1,4,16]
+                                              [--data /tmp/1m.nq] [--write docs/benchmarks.md]
     .venv/bin/python bench/bench_http_path.py --profile     # where the time of one lookup goes, in process
 
 Needs wrk (Debian package; ./dev installs it) and the `bench` extra (pip install -e .[bench]: the
-`oxigraph` server binary and rdflib-endpoint). Builds the bundled corpus into a temporary on-disk
-store, exports it as N-Quads and serves the same data three ways on free loopback ports: `jiukg serve`
-(default settings: answer cache on), the same with the answer cache off (JIUKG_ANSWER_CACHE_BYTES=0),
-`oxigraph serve-read-only --union-default-graph`, and `rdflib-endpoint serve`. Then runs wrk for
-`--seconds` per point (bounded: every run stops by itself) for the selective lookup
-`SELECT ?p ?o WHERE { <a recommendation> ?p ?o }` (one IRI: the same request again and again, as wrk
-sends it) at each client count, the same lookup over 200 different IRIs in turn (jiukg: cache off,
-so every request takes the whole path), and the flagship (/queries/ceb-deferrals?org=WIPO) and a
-linked-data page (Turtle) at 4 clients. Every server's answer is checked to hold the same rows first.
-`--write` puts the table in a markdown file between `<!-- http-path -->` markers.
+`oxigraph` server binary and rdflib-endpoint). For the bundled corpus (built into a temporary on-disk
+store) and for each `--data` N-Quads file (restored into one as a checksummed release, not validated
+again), serves the same data on free loopback ports: `jiukg serve` (default settings: answer cache and
+response cache on), the same with both caches off, `oxigraph serve --union-default-graph`, and
+`rdflib-endpoint serve` (the bundled corpus only: it holds the data in rdflib's memory store). Then
+runs wrk for `--seconds` per cell (bounded: every run stops by itself; a warm-up request and a 1 s
+pause before each) for the selective lookup `SELECT ?p ?o WHERE { <a recommendation> ?p ?o }` (one
+IRI: the same request again and again, as wrk sends it) at each client count, the same lookup over 200
+different IRIs in turn, and the flagship (/queries/ceb-deferrals?org=WIPO, if the data answers it) and
+a linked-data page (Turtle, HTML) at 4 clients; `--rounds` times, the cells interleaved round by
+round, the median shown. Every server's answer is checked to hold the same rows first. `--write` puts
+the tables in a markdown file between `<!-- http-path -->` markers.
 """
 
 from __future__ import annotations
