@@ -227,8 +227,8 @@ def _start(cache: ResponseCache, key: tuple, message) -> dict | None:
         length = 0
     else:
         return None
-    head = STATUS_LINE[status], b"".join(n + b": " + v + b"\r\n" for n, v in headers)
-    return {"status": status, "head": head[1], "etag": etag, "length": length}
+    head = b"".join(n + b": " + v + b"\r\n" for n, v in headers)  # as uvicorn writes them, after its own
+    return {"status": status, "head": head, "etag": etag, "length": length}
 
 
 class FastHttpProtocol(HttpToolsProtocol):
