@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_result_bytes: int = 64 * 1024 * 1024  # embedded: largest answer to a /sparql query (stopped beyond: 400)
     answer_cache_bytes: int = 64 * 1024 * 1024  # embedded: answers kept until the next write (service/answer_cache.py); 0: none
     answer_cache_entries: int = 4096  # embedded: most answers kept
+    response_cache_bytes: int = 64 * 1024 * 1024  # embedded: whole responses sent by the parser (service/fastpath.py); 0: none
+    response_cache_entries: int = 4096  # embedded: most responses kept
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jiukg import __version__
 from jiukg.config import Settings
 from jiukg.store import StoreError, StoreUnavailable
-from service import answer_cache
+from service import answer_cache, fastpath
 from service.conneg import negotiate
 from service.deps import public_base
 from service.i18n import STRINGS, request_lang
@@ -219,7 +219,20 @@ def create_app(store, settings: Settings | None = None, *, query_timeout: float 
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     webconv.add_outer(app, settings)  # Allow, CORS
+    # outermost: fills the response cache the HTTP parser answers from (service/fastpath.py)
+    fastpath.configure(app, store, settings.response_cache_entries, settings.response_cache_bytes)
     return app
+
+
+def uvicorn_config(app, **options):
+    """The uvicorn configuration `jiukg serve` runs `app` with: uvloop and httptools (uvicorn[standard]),
+    and the protocol that answers from the response cache (service/fastpath.py)."""
+    import importlib.util
+
+    import uvicorn
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "auto"  # uvloop is not built for Windows
+    return uvicorn.Config(app, loop=loop, http=fastpath.protocol_for(app), **options)
 
 
 def ensure_built(store) -> None:
@@ -266,7 +279,7 @@ def run(store: str | None = None, update_url: str | None = None, gsp_url: str | 
             st.holder.write(url=f"http://{'[' + local + ']' if ':' in local else local}:{s.port}")
         ensure_built(st)
         app = create_app(st, s)
-        uvicorn.run(app, host=s.host, port=s.port, log_level="info", proxy_headers=True)
+        uvicorn.Server(uvicorn_config(app, host=s.host, port=s.port, log_level="info", proxy_headers=True)).run()
     finally:
         st.close()
 

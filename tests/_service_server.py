@@ -19,10 +19,10 @@ def free_port() -> int:
 @contextmanager
 def serve(store, **app_options):
     """Yield the base URL of a running server for `store`; stop it afterwards."""
-    from service.app import create_app
+    from service.app import create_app, uvicorn_config
 
-    port = free_port()
-    config = uvicorn.Config(create_app(store, **app_options), host="127.0.0.1", port=port, log_level="warning",
+    port = free_port()  # the protocol and loop `jiukg serve` uses (service/fastpath.py)
+    config = uvicorn_config(create_app(store, **app_options), host="127.0.0.1", port=port, log_level="warning",
                             lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,6 +17,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from jiukg import pipeline
+from jiukg.config import Settings
 from jiukg.paths import CORPUS_DIR
 from jiukg.store import QueryResult, RawResult
 from jiukg.store.base import Store
@@ -131,7 +132,9 @@ def test_a_write_shows_at_once_and_repeated_answers_come_from_memory(tmp_path):
     st.replace_graphs({graph: [(subject, URIRef("https://example.org/p"), Literal("first"))]})
     query = {"query": lookup(str(subject))}
     try:
-        with serve(st) as url, httpx.Client(timeout=30) as c:
+        # the response cache off: repeated requests reach the app, whose answer cache is tested here
+        # (the response cache in front of it: tests/test_fastpath.py)
+        with serve(st, settings=Settings(response_cache_bytes=0)) as url, httpx.Client(timeout=30) as c:
             cache = answer_cache.for_store(st)
             assert cache is not None
 
