@@ -4,9 +4,12 @@ Why: `jiukg load` reads files with rdflib and validates everything at once, whic
 at a million quads took minutes and gigabytes. Here pyoxigraph parses (it never
 fetches anything: no remote contexts, no imports) straight into a *staging*
 store next to the store, with its bulk loader; the named graphs are then
-validated in batches of bounded size (`validation.validate_write`, the same gate,
-with the staging store as context, so references across batches resolve), and
-only if every batch passes is the staging store exchanged with the store in one
+validated: into an empty store (everything new) in one pass, the files parsed
+again into an in-memory pyoxigraph store and validated there by the same
+engine (validation.oxdata: no rdflib graph, no per-batch context); into a
+store holding data, in batches of bounded size (`validation.validate_write`,
+the same gate, with the staging store as context, so references across
+batches resolve). Only if the data passes is the staging store exchanged with the store in one
 atomic rename (Linux renameat2 RENAME_EXCHANGE). Until that rename the store is
 not touched: a refusal, an error or a SIGKILL at any point leaves it exactly as
 it was, and the next bulk load removes the leftover staging directory.
@@ -307,9 +310,14 @@ def validate_files(files: list[Path], *, batch_triples: int = BATCH_TRIPLES,
                 raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
             try:
                 with _open_input(f) as inp:
+                    last, keep = None, False
                     for q in ox.parse(inp, fmt):
-                        if q.graph_name not in skip:
-                            graphs.add(q.graph_name)
+                        g = q.graph_name
+                        if g != last:  # a file's quads come a graph at a time: decide once per run of them
+                            last, keep = g, g not in skip
+                            if keep:
+                                graphs.add(g)
+                        if keep:
                             yield ox.Quad(q.subject, q.predicate, q.object)
             except SyntaxError as e:
                 raise BulkError(f"{f.name}: not valid {fmt.name} ({e})") from e
@@ -371,7 +379,12 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
-        report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
+        if live._is_empty() and to_check and all(f.is_file() for f in files):
+            # all new: validated in one pass, the files parsed again into memory (which costs less than
+            # reading the staging store back: 1M quads, 9 s of CPU against 13 s)
+            report = validate_files(files, progress=progress)
+        else:
+            report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
         if report is not None and not report.conforms:
             raise pipeline.WriteRefused("the data breaks the shapes; nothing was written", report)
         when = datetime.now(timezone.utc)
