@@ -222,7 +222,7 @@ def validate_staged(stage: EmbeddedStore, live: EmbeddedStore, graphs: list[URIR
     """The gate over the loaded graphs; one report for them all.
 
     Into an empty store everything in the staging store is new: it is validated
-    in one pass where it lies (validate_whole). Into a store that holds data, a
+    in one pass, merged into an in-memory store (validate_whole). Into a store that holds data, a
     batch at a time, each with its context (the gate of an ordinary write)."""
     from jiukg.validation import validate_write
 
@@ -246,7 +246,8 @@ def validate_whole(stage: EmbeddedStore, graphs: list[URIRef], *, progress: Call
     skip = {ox.NamedNode(str(g)) for g in _standing_in()}
     st = stage._store
     names = [g for g in st.named_graphs() if g not in skip]
-    quads = (ox.Quad(q.subject, q.predicate, q.object) for g in names for q in st.quads_for_pattern(None, None, None, g))
+    quads = (ox.Quad(q.subject, q.predicate, q.object)
+             for g in names for q in st.quads_for_pattern(None, None, None, g))
     return _gate_whole(quads, lambda: len(graphs), progress)
 
 
