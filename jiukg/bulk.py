@@ -4,9 +4,12 @@ Why: `jiukg load` reads files with rdflib and validates everything at once, whic
 at a million quads took minutes and gigabytes. Here pyoxigraph parses (it never
 fetches anything: no remote contexts, no imports) straight into a *staging*
 store next to the store, with its bulk loader; the named graphs are then
-validated in batches of bounded size (`validation.validate_write`, the same gate,
-with the staging store as context, so references across batches resolve), and
-only if every batch passes is the staging store exchanged with the store in one
+validated: into an empty store (everything new) in one pass, the files parsed
+again into an in-memory pyoxigraph store and validated there by the same
+engine (validation.oxdata: no rdflib graph, no per-batch context); into a
+store holding data, in batches of bounded size (`validation.validate_write`,
+the same gate, with the staging store as context, so references across
+batches resolve). Only if the data passes is the staging store exchanged with the store in one
 atomic rename (Linux renameat2 RENAME_EXCHANGE). Until that rename the store is
 not touched: a refusal, an error or a SIGKILL at any point leaves it exactly as
 it was, and the next bulk load removes the leftover staging directory.
@@ -218,9 +221,17 @@ def _merge(reports: list) -> object:
 
 def validate_staged(stage: EmbeddedStore, live: EmbeddedStore, graphs: list[URIRef], *,
                     batch_triples: int = BATCH_TRIPLES, progress: Callable[[str], None] = lambda s: None):
-    """The gate over the loaded graphs, a batch at a time; one report for them all."""
+    """The gate over the loaded graphs; one report for them all.
+
+    Into an empty store everything in the staging store is new: it is validated
+    in one pass, merged into an in-memory store (validate_whole). Into a store that holds data, a
+    batch at a time, each with its context (the gate of an ordinary write)."""
     from jiukg.validation import validate_write
 
+    if not graphs:
+        return None
+    if live._is_empty():
+        return validate_whole(stage, graphs, progress=progress)
     view = _Staged(stage, live)
     reports = []
     for i, batch in enumerate(_batches(stage, graphs, batch_triples), 1):
@@ -231,18 +242,92 @@ def validate_staged(stage: EmbeddedStore, live: EmbeddedStore, graphs: list[URIR
     return _merge(reports) if reports else None
 
 
+def validate_whole(stage: EmbeddedStore, graphs: list[URIRef], *, progress: Callable[[str], None] = lambda s: None):
+    """The gate over a staging store that holds new data only (a load into an empty store, a restore), in one
+    pass: its graphs merged into an in-memory store's default graph (validation.oxdata) and validated there."""
+    skip = {ox.NamedNode(str(g)) for g in _standing_in()}
+    st = stage._store
+    names = [g for g in st.named_graphs() if g not in skip]
+    quads = (ox.Quad(q.subject, q.predicate, q.object)
+             for g in names for q in st.quads_for_pattern(None, None, None, g))
+    return _gate_whole(quads, lambda: len(graphs), progress)
+
+
+def _standing_in() -> set:
+    """Graphs whose files stand in for them in the gate (as in validate_write): the ontology, the reference
+    data; and the catalogue, which describes the graphs and is written after the gate."""
+    from jiukg.ontology import static_graphs
+
+    return set(static_graphs()) | {CATALOGUE_GRAPH}
+
+
+def _gate_whole(quads: Iterable, n_graphs: Callable[[], int], progress: Callable[[str], None]):
+    """Validate new data (quads, their graph ignored) with the ontology and reference files, as the gate of an
+    ordinary write does (validate_write): every result, except those on the reference data's records that
+    the files have without the new data. None if there is no data."""
+    from jiukg.ontology import static_graphs
+    from jiukg.store.terms import to_ox
+    from jiukg.validation import validate_graph
+    from jiukg.validation.engine import _labels, gc_paused
+    from jiukg.validation.gate import _result_key
+    from jiukg.validation.oxdata import StoreData
+
+    t0 = time.perf_counter()
+    mem = ox.Store()
+    mem.bulk_extend(quads)
+    if next(iter(mem), None) is None:
+        return None
+    static = Graph(store="SimpleMemory")
+    for g in static_graphs().values():
+        for t in g:
+            static.add(t)
+    mem.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in static)
+    with gc_paused():
+        data = StoreData(mem)
+        report = validate_graph(data)
+        if report.results:
+            had = {_result_key(r) for r in validate_graph(static, focus={r.focus for r in report.results}).results}
+            old = {r.focus for r in report.results if _result_key(r) in had}
+            # a record the new data describes (a triple beyond the files') keeps its results
+            new = {f for f in old if any(t not in static for t in data.triples_of(f))}
+            report.results = [r for r in report.results if _result_key(r) not in had or r.focus in new]
+            report.labels = _labels(data, {r.focus for r in report.results})
+    report.seconds = time.perf_counter() - t0
+    progress(f"gate  {n_graphs()} graphs in one pass, {report.triples} triples, "
+             f"{report.count('Violation')} violations ({report.seconds:.1f} s)")
+    return report
+
+
 def validate_files(files: list[Path], *, batch_triples: int = BATCH_TRIPLES,
                    progress: Callable[[str], None] = lambda s: None):
-    """The gate over files on their own, no store: what `load` checks, parsed by pyoxigraph into a
-    throwaway in-memory store and validated a batch at a time. Returns the report (None: no graphs)."""
-    stage, nothing = EmbeddedStore(None), EmbeddedStore(None)
-    for f in files:
-        fmt = rdf_format(f)
-        if fmt is None:
-            raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
-        _load_file(stage, f, fmt)
-    graphs = [g for g in stage.graphs() if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
-    return validate_staged(stage, nothing, graphs, batch_triples=batch_triples, progress=progress)
+    """The gate over files on their own, no store: what `load` checks, parsed by pyoxigraph straight into the
+    in-memory store it is validated in. Returns the report (None: no data). `batch_triples` is not used
+    (the files are all new: validated in one pass)."""
+    skip = {ox.NamedNode(str(g)) for g in _standing_in()}
+    graphs: set = set()
+
+    def quads():
+        for f in files:
+            fmt = rdf_format(f)
+            if fmt is None:
+                raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
+            try:
+                with _open_input(f) as inp:
+                    last, keep = None, False
+                    for q in ox.parse(inp, fmt):
+                        g = q.graph_name
+                        if g != last:  # a file's quads come a graph at a time: decide once per run of them
+                            last, keep = g, g not in skip
+                            if keep:
+                                graphs.add(g)
+                        if keep:
+                            yield ox.Quad(q.subject, q.predicate, q.object)
+            except SyntaxError as e:
+                raise BulkError(f"{f.name}: not valid {fmt.name} ({e})") from e
+            except OSError as e:
+                raise BulkError(f"{f.name}: cannot be read ({e})") from e
+
+    return _gate_whole(quads(), lambda: len(graphs), progress)
 
 
 # ---------------------------------------------------------------- load and restore
@@ -297,7 +382,12 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
-        report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
+        if live._is_empty() and to_check and all(f.is_file() for f in files):
+            # all new: validated in one pass, the files parsed again into memory (which costs less than
+            # reading the staging store back: 1M quads, 9 s of CPU against 13 s)
+            report = validate_files(files, progress=progress)
+        else:
+            report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
         if report is not None and not report.conforms:
             raise pipeline.WriteRefused("the data breaks the shapes; nothing was written", report)
         when = datetime.now(timezone.utc)

@@ -109,6 +109,24 @@ def test_a_load_refused_half_way_leaves_the_store_exactly_as_it_was(tmp_path, fi
     assert bulk._staging_dirs(filled) == []  # nothing left beside it
 
 
+def test_a_refused_load_into_an_empty_store_leaves_it_empty(tmp_path):
+    """Into an empty store the gate runs in one pass (all the data is new): a violation anywhere refuses it all."""
+    store = tmp_path / "empty"
+    with open_store(str(store)):
+        pass
+    before = export(store)
+    bad = tmp_path / "bad.nq"
+    bad.write_text(broken_halfway(nquads(6000, seed=5)), encoding="utf-8")
+    seen = []
+    with open_store(str(store)) as st:
+        with pytest.raises(pipeline.WriteRefused) as e:
+            bulk.load(st, [bad], progress=seen.append)
+    assert any("in one pass" in s for s in seen)
+    assert any(r.path == JIU.reportingOrganization for r in e.value.report.results if r.severity == "Violation")
+    assert export(store) == before
+    assert bulk._staging_dirs(store) == []
+
+
 def test_the_cli_refuses_and_says_why(tmp_path, filled):
     before = export(filled)
     bad = tmp_path / "bad.nq"

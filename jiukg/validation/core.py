@@ -48,6 +48,8 @@ _SINGLE = ("path", "minCount", "maxCount", "datatype", "nodeKind", "pattern", "f
            "uniqueLang", "minLength", "maxLength", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
            "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint",
            "severity", "deactivated", "in")
+_PER_VALUE = ("datatype", "class", "in", "nodeKind", "pattern", "languageIn", "minLength", "maxLength",
+              "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "or", "xone", "and", "not", "node")
 _TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 _COMPONENT = {p: SH[p[0].upper() + p[1:] + "ConstraintComponent"] for p in (
     "minCount", "maxCount", "datatype", "class", "in", "pattern", "nodeKind", "hasValue", "languageIn",
@@ -75,6 +77,14 @@ class CShape:
     sparql: list = field(default_factory=list)  # sh:sparql constraint nodes (not deactivated)
     deactivated: bool = False
     siblings: list = field(default_factory=list)  # qualifiedValueShapesDisjoint: the sibling value shapes
+    _per_value: bool | None = None
+
+    @property
+    def per_value(self) -> bool:
+        """Whether any constraint of the shape looks at each value (else the values' loop is skipped)."""
+        if self._per_value is None:
+            self._per_value = any(k in self.params for k in _PER_VALUE)
+        return self._per_value
 
 
 @dataclass
@@ -265,6 +275,18 @@ class Index:
             self.types.setdefault(s, set()).add(o)
         self._all_inst: dict[Node, set] | None = None
         self._by_path: dict[Node, dict] = {}
+        self.conformance: dict = {}  # (id(shape), id(value)) -> (value, conforms): see conforms()
+        self._verdicts: dict = {}  # (id(value), check, id(parameter)) -> (value, verdict): literal checks once
+
+    def verdict(self, v: Node, check, param) -> bool:
+        """check(v, param), computed once per value term and parameter (the value is kept alive with it)."""
+        key = (id(v), check, id(param))
+        hit = self._verdicts.get(key)
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        ok = check(v, param)
+        self._verdicts[key] = (v, ok)
+        return ok
 
     def values(self, node: Node, path: Node) -> list:
         """Objects of node by path, from one pass over the path's triples (cached)."""
@@ -389,6 +411,21 @@ _RANGES = (("minInclusive", operator.ge), ("maxInclusive", operator.le), ("minEx
            ("maxExclusive", operator.lt))
 
 
+_RANGE_CHECKS = tuple((name, lambda v, bound, op=op: _cmp(v, bound, op)) for name, op in _RANGES)
+
+
+def conforms(shape: CShape, v: Node, idx: Index) -> bool:
+    """Whether a value conforms to a shape (sh:or, sh:node, ... ask it of the same values again and again):
+    evaluated once per shape and value term."""
+    key = (id(shape), id(v))
+    hit = idx.conformance.get(key)
+    if hit is not None and hit[0] is v:
+        return hit[1]
+    ok = evaluate(shape, v, idx, None)
+    idx.conformance[key] = (v, ok)
+    return ok
+
+
 def evaluate(shape: CShape, focus: Node, idx: Index, out: list | None, jobs: dict | None = None) -> bool:
     """Check one focus node against one shape; append results to `out` (None: only answer conforms?)
     and the focus node to `jobs` for each SPARQL constraint of the shape."""
@@ -429,14 +466,14 @@ def evaluate(shape: CShape, focus: Node, idx: Index, out: list | None, jobs: dic
             fail("uniqueLang", None)
     if "qualifiedValueShape" in p:
         q = p["qualifiedValueShape"]
-        n = sum(1 for v in values if evaluate(q, v, idx, None) and
-                not any(evaluate(s, v, idx, None) for s in shape.siblings))
+        n = sum(1 for v in values if conforms(q, v, idx) and
+                not any(conforms(s, v, idx) for s in shape.siblings))
         if "qualifiedMinCount" in p and n < p["qualifiedMinCount"]:
             fail("qualifiedMinCount", None)
         if "qualifiedMaxCount" in p and n > p["qualifiedMaxCount"]:
             fail("qualifiedMaxCount", None)
-    for v in values:
-        if "datatype" in p and not _datatype_ok(v, p["datatype"]):
+    for v in values if shape.per_value else ():
+        if "datatype" in p and not idx.verdict(v, _datatype_ok, p["datatype"]):
             fail("datatype", v)
         if "class" in p:
             for c in p["class"]:
@@ -456,23 +493,23 @@ def evaluate(shape: CShape, focus: Node, idx: Index, out: list | None, jobs: dic
             fail("minLength", v)
         if "maxLength" in p and (isinstance(v, BNode) or len(str(v)) > p["maxLength"]):
             fail("maxLength", v)
-        for name, op in _RANGES:
-            if name in p and not _cmp(v, p[name], op):
+        for name, check in _RANGE_CHECKS:
+            if name in p and not idx.verdict(v, check, p[name]):
                 fail(name, v)
         for alts in p.get("or", ()):
-            if not any(evaluate(a, v, idx, None) for a in alts):
+            if not any(conforms(a, v, idx) for a in alts):
                 fail("or", v)
         for alts in p.get("xone", ()):
-            if sum(1 for a in alts if evaluate(a, v, idx, None)) != 1:
+            if sum(1 for a in alts if conforms(a, v, idx)) != 1:
                 fail("xone", v)
         for alts in p.get("and", ()):
-            if not all(evaluate(a, v, idx, None) for a in alts):
+            if not all(conforms(a, v, idx) for a in alts):
                 fail("and", v)
         for s in p.get("not", ()):
-            if evaluate(s, v, idx, None):
+            if conforms(s, v, idx):
                 fail("not", v)
         for s in p.get("node", ()):
-            if not evaluate(s, v, idx, None):
+            if not conforms(s, v, idx):
                 fail("node", v)
         if out is None and not ok:
             return False

@@ -15,6 +15,7 @@ from rdflib.term import Node
 from jiukg.namespaces import JIU, SH
 
 from . import core, handover, sparql
+from .oxdata import StoreData
 from .report import Result, ValidationReport
 from .shapes import Shapes, project_shapes
 
@@ -50,9 +51,12 @@ def handover_reasons(shapes: Shapes) -> list[str]:
     return core.compiled(shapes).reasons
 
 
-def validate_graph(data: Graph, *, engine: str = "compiled", focus: set | None = None,
+def validate_graph(data: Graph | StoreData, *, engine: str = "compiled", focus: set | None = None,
                    shapes: Shapes | None = None) -> ValidationReport:
     """Validate one data graph (modified in place: the shapes' axioms are added).
+
+    `data`: an rdflib Graph, or a pyoxigraph store's graphs (oxdata.StoreData:
+    the engine reads them there, and the SPARQL constraints run there).
 
     engine "compiled" (the default) runs the compiled engine, or hands the
     whole validation to pyshacl when the shapes graph holds anything it does not

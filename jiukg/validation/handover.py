@@ -31,6 +31,8 @@ _BOOLEANS = (SH.uniqueLang, SH.deactivated, SH.closed, SH.qualifiedValueShapesDi
 
 def _for_pyshacl(data: Graph) -> Graph:
     """pyshacl needs a context-aware store; the engine's own graphs hold triples only (gate._data_graph)."""
+    if not isinstance(data, Graph):  # a store's data (oxdata.StoreData)
+        return data.to_graph()
     if data.store.context_aware:
         return data
     g = Graph()

@@ -35,6 +35,7 @@ from jiukg.namespaces import SH
 from jiukg.store.sparql import _TOKEN
 from jiukg.store.terms import from_ox, to_ox
 
+from .oxdata import StoreData
 from .report import Result, short
 from .shapes import Shapes, ShapesError
 
@@ -289,18 +290,30 @@ def run(shapes: Shapes, data: Graph, jobs: dict, parent) -> list[Result]:
     if not jobs:
         return []
     table = constraints(shapes)
-    store = ox.Store()
-    quads = _load_data(store, data)
-    for n, ((shape, c), focus) in enumerate(sorted(jobs.items(), key=lambda kv: (str(kv[0][0].node), str(kv[0][1])))):
+    ordered = sorted(jobs.items(), key=lambda kv: (str(kv[0][0].node), str(kv[0][1])))
+    own = isinstance(data, StoreData)  # the data already in a store's default graph: run there, no copy
+    store = data.store if own else ox.Store()
+    quads = [] if own else _load_data(store, data)
+    for n, ((shape, c), focus) in enumerate(ordered):
         job = ox.NamedNode(f"{_NS}job/{n}")
         quads += [ox.Quad(to_ox(f), _OF, job, FOCUS_GRAPH) for f in focus]
         quads.append(ox.Quad(job, _SHAPE, to_ox(shape.node), FOCUS_GRAPH))
     if uses_shapes_graph(shapes):
         quads += [ox.Quad(to_ox(s), to_ox(p), to_ox(o), SHAPES_GRAPH) for s, p, o in shapes.graph]
     store.bulk_extend(quads)
+    try:
+        return _results(shapes, data, ordered, parent, table, store, own)
+    finally:
+        if own:
+            for g in (FOCUS_GRAPH, SHAPES_GRAPH):
+                store.remove_graph(g)
+
+
+def _results(shapes: Shapes, data, ordered: list, parent, table: dict, store: ox.Store, own: bool) -> list[Result]:
+    """Run each job's LATERAL query over its focus nodes (in the store's focus graph)."""
     out = []
-    original = _DataTerms(data)
-    for n, ((shape, c), _) in enumerate(sorted(jobs.items(), key=lambda kv: (str(kv[0][0].node), str(kv[0][1])))):
+    original = (lambda t: t) if own else _DataTerms(data)  # a store's terms are the data's own
+    for n, ((shape, c), _) in enumerate(ordered):
         con = table[(shape.node, c)]
         sols = store.query(_lateral(con.query, n))
         names = [v.value for v in sols.variables]
