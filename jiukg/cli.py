@@ -268,7 +268,8 @@ def validate(files: List[Path] = typer.Argument(None, help="RDF files to validat
 
     Exit 0: no violations (warnings and infos may be listed; the standard report's sh:conforms is
     false whenever there is any result), 1: violations, 2: unusable input, or a store that does not
-    exist or cannot be read."""
+    exist or cannot be read. Large RDF files (over 20 MB together, .nq/.nt/.trig/.ttl) checked against
+    no store, or an empty one, are parsed by pyoxigraph and validated in one pass, as `load --bulk` does."""
     from jiukg import validation
 
     code = validation.cli(files or [], store=store, lang=lang, fmt=fmt, opener=lambda: _open(store, read=True),

@@ -365,3 +365,32 @@ def test_bundled_corpus_conforms(built_store):
     rates = {(str(r.focus).rsplit("/", 1)[-1], str(r.value)) for r in report.results
              if r.shape == URIRef("https://w3id.org/jiukg/shapes#ObservationRateShape")}
     assert rates == {("volume-I", "66"), ("volume-II", "91")}, validation.render_text(report)
+
+
+@pytest.mark.parametrize("fixture", ["broken_ttl", "warning_ttl"])
+def test_large_files_take_the_one_pass_path_with_the_same_report(fixture, request, empty_store, monkeypatch, capsys):
+    """Files over the bulk threshold with no store records to check against are validated as `jiukg load
+    --bulk` gates them (parsed by pyoxigraph, one pass on an in-memory store): the same results as the
+    ordinary path. The threshold is lowered here so that a small file crosses it."""
+    from jiukg import bulk
+    from jiukg.store import open_store
+    from jiukg.validation import command
+
+    path = request.getfixturevalue(fixture)
+    calls = []
+    real = bulk.validate_files
+    monkeypatch.setattr(bulk, "validate_files", lambda files, **kw: calls.append(files) or real(files, **kw))
+
+    def run(threshold: int):
+        monkeypatch.setattr(bulk, "BULK_BYTES", threshold)
+        code = command.cli([path], store=str(empty_store), fmt="json", opener=lambda: open_store(str(empty_store)))
+        doc = json.loads(capsys.readouterr().out)
+        keys = sorted((r["severity"], r["focusNode"], r.get("path"), str(r.get("value")), r["sourceShape"], str(r["shape"]),
+                       r["constraint"]) for r in doc["results"])
+        return code, {k: v for k, v in doc["summary"].items() if k != "seconds"}, keys
+
+    ordinary = run(10 ** 12)
+    assert calls == []
+    one_pass = run(0)
+    assert calls == [[path]]
+    assert one_pass == ordinary and ordinary[2]

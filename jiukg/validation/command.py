@@ -82,6 +82,24 @@ def _missing_store(location: str) -> bool:
     return not Path(location).exists()
 
 
+def _one_pass(files: list[Path], opener, location: str, named: bool) -> bool:
+    """Whether to validate large RDF files as `jiukg load` would gate them in bulk (parsed by pyoxigraph,
+    validated in one pass on an in-memory Oxigraph store): files the bulk path reads, together over its
+    size threshold, and no store whose records they would be checked against (none, or an empty one)."""
+    from jiukg import bulk
+
+    if not bulk.eligible(files):
+        return False
+    if opener is None or _missing_store(location):
+        return not named
+    try:
+        with opener() as st:
+            empty = getattr(st, "_is_empty", None)  # the embedded store answers without counting
+            return empty() if empty is not None else st.count() == 0
+    except Exception:  # unreadable here: the ordinary path says why
+        return False
+
+
 def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable | None = None,
         shapes_files=(), only_shapes: bool = False) -> int:
     """`jiukg validate [FILE...] [--shapes FILE...] [--only-shapes]`: 0 no violation (warnings and
@@ -114,7 +132,18 @@ def cli(files, *, store, lang: str = "en", fmt: str = "table", opener: Callable 
             _err(f"shapes: {e}")
             return 2
     location, named = _store_location(store)
-    if files:
+    if files and shapes is None and _one_pass(files, opener, location, named):
+        from jiukg import bulk
+
+        try:
+            report = bulk.validate_files(files)
+        except bulk.BulkError as e:
+            _err(str(e))
+            return 2
+        if report is None:
+            _err("the files hold no data to validate")
+            return 2
+    elif files:
         from jiukg import pipeline
 
         graphs: dict[URIRef, Graph] = {}
