@@ -140,20 +140,6 @@ BULK_LOAD = ("import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path
 SKIPPED = {"seconds": None, "mb": None, "code": "skipped", "out": "", "err": ""}
 
 
-def _add_static(store: Path) -> None:
-    """The ontology and reference graphs `jiukg load` adds to a store: without them the organisations'
-    acronyms are unknown and every `org=` query of the catalogue answers nothing."""
-    from jiukg.ontology import static_graphs
-    from jiukg.store.embedded import EmbeddedStore
-
-    st = EmbeddedStore(str(store))
-    try:
-        held = set(st.graphs())
-        st.replace_graphs({g: gr for g, gr in static_graphs().items() if g not in held})
-    finally:
-        st.close()
-
-
 def section_load(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
     rows = []
     store = fresh(work / f"store-{label}")
@@ -175,7 +161,7 @@ def section_load(work: Path, label: str, f: Path, quads: int, a) -> list[dict]:
     if j["code"] != 0:  # the store the engine loaded takes its place (moved: at 10M a copy is gigabytes)
         shutil.rmtree(store, ignore_errors=True)
         shutil.move(work / "ox-bulk", store)
-        _add_static(store)
+        generate.add_reference(store)
     o = measured([str(BIN / "oxigraph"), "load", "--location", str(fresh(work / "ox-cli")), "--file", str(f)])
     ok(o, "oxigraph load")
     shutil.rmtree(work / "ox-cli", ignore_errors=True)

@@ -40,6 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import generate  # noqa: E402
 from jiukg import pipeline  # noqa: E402
 from jiukg.paths import CORPUS_DIR  # noqa: E402
 from jiukg.store import open_store  # noqa: E402
@@ -300,6 +301,7 @@ def run_dataset(label: str, tmp: Path, data: Path | None, args, clients: list[in
         (rel / "SHA256SUMS").write_text(digest.stdout)
         subprocess.run([sys.executable, "-m", "jiukg.cli", "restore", str(rel), "--store", str(store), "-q"],
                        check=True, cwd=ROOT)
+        generate.add_reference(store)  # the organisations' acronyms, as `jiukg load` would add them
         nq = data
     with open_store(str(store)) as st:
         recs = [str(r["s"]) for r in st.query(  # the recommendation described by the most triples

@@ -321,6 +321,21 @@ def size(text: str) -> int:
     return SIZES.get(text) or int(float(text.replace("_", "").lower().replace("k", "e3").replace("m", "e6")))
 
 
+def add_reference(store: Path) -> None:
+    """Add to a store of generated data loaded some other way the ontology and reference graphs that
+    `jiukg load` adds: without them no organisation's acronym is known and every `org=` query of the
+    catalogue answers nothing."""
+    from jiukg.ontology import static_graphs
+    from jiukg.store.embedded import EmbeddedStore
+
+    st = EmbeddedStore(str(store))
+    try:
+        held = set(st.graphs())
+        st.replace_graphs({g: gr for g, gr in static_graphs().items() if g not in held})
+    finally:
+        st.close()
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("size", help="quads, e.g. 10k, 100k, 1M, 10M or 250000")
