@@ -48,3 +48,43 @@ def static_store(path):
     st = open_store(str(path))
     st.replace_graphs({ONTOLOGY_GRAPH: ontology_graph(), REFERENCE_GRAPH: reference_graph()})
     return st
+
+
+def stuck_beside_lookups(url: str, heavy: str, limit: float, ask, stuck: int = 2, clients: int = 4):
+    """Post `stuck` copies of a query that cannot finish in time while `clients` clients each call
+    `ask(client, k)` (k counts that client's requests; it returns what was wrong, or None) until those
+    queries have ended. Returns the stuck queries' (status, seconds), the number of lookups answered while
+    they were running, and what was wrong."""
+    import httpx
+
+    ended: list[tuple[int, float]] = []
+    answered: list[int] = []
+    wrong: list[str] = []
+    stop = threading.Event()
+
+    def run_stuck():
+        t0 = time.monotonic()
+        r = httpx.post(url + "/sparql", data={"query": heavy}, timeout=limit * 5)
+        ended.append((r.status_code, time.monotonic() - t0))
+
+    def client(n: int):
+        with httpx.Client(timeout=limit * 5) as c:
+            k = n
+            while not stop.is_set():
+                problem = ask(c, k)
+                k += 1
+                if problem:
+                    wrong.append(problem)
+                answered.append(n)
+
+    heavy_threads = [threading.Thread(target=run_stuck) for _ in range(stuck)]
+    client_threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in heavy_threads + client_threads:
+        t.start()
+    for t in heavy_threads:
+        t.join()
+    during = len(answered)
+    stop.set()
+    for t in client_threads:
+        t.join()
+    return ended, during, wrong
