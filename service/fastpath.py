@@ -78,6 +78,7 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self.max_entry_bytes = min(max_entry_bytes, max_bytes)
         self._entries: OrderedDict[tuple, tuple[int, bytes, bytes, bytes | None]] = OrderedDict()
+        self._sizes: dict[tuple, int] = {}  # what each entry counts against max_bytes
         self._bytes = 0
         self._generation: tuple | None = None
         self.hits = self.misses = 0
@@ -91,6 +92,7 @@ class ResponseCache:
         gen = self.generation()
         if gen != self._generation:
             self._entries.clear()
+            self._sizes.clear()
             self._bytes = 0
             self._generation = gen
         entry = self._entries.get(key)
@@ -105,20 +107,30 @@ class ResponseCache:
         return self._entries.get(key)
 
     def put(self, gen: tuple, key: tuple, status: int, head: bytes, body: bytes, etag: bytes | None) -> None:
-        size = len(head) + len(body) + 200
+        # the key counts too: it holds the request's headers, which a client may make as large as it likes
+        size = len(head) + len(body) + 200 + _size(key)
         if size > self.max_entry_bytes or gen != self._generation or gen != self.generation():
             return  # too large, or a write came while the full path answered: its data may be older
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old[1]) + len(old[2]) + 200
+        if self._entries.pop(key, None) is not None:
+            self._bytes -= self._sizes.pop(key)
         self._entries[key] = (status, head, body, etag)
+        self._sizes[key] = size
         self._bytes += size
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            _, (_, h, b, _) = self._entries.popitem(last=False)
-            self._bytes -= len(h) + len(b) + 200
+            oldest, _ = self._entries.popitem(last=False)
+            self._bytes -= self._sizes.pop(oldest)
 
     def stats(self) -> dict:
         return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
+
+
+def _size(key) -> int:
+    """Bytes a cache key holds (its target and headers), for the byte bound."""
+    if isinstance(key, (bytes, str)):
+        return len(key)
+    if isinstance(key, tuple):
+        return sum(_size(k) for k in key)
+    return 8
 
 
 def configure(app, store, max_entries: int, max_bytes: int) -> ResponseCache | None:

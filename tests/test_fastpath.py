@@ -227,3 +227,21 @@ def test_the_key_and_the_bounds():
     c.put(gen, ("late",), 200, b"h", b"x", b"e")  # filled at a generation already gone: not kept
     assert c.lookup(("late",))[1] is None and c.lookup(("c",))[1] is None
     assert c.stats()["entries"] == 0
+
+
+def test_large_request_headers_count_against_the_byte_bound():
+    """The key holds every header that may shape the answer, so a client sending large, varied headers
+    must not make the cache hold more than its bound: keys are counted with the responses."""
+    class Store:
+        def generation(self):
+            return type("G", (), {"tag": "g"})()
+
+    c = ResponseCache(Store(), max_entries=1000, max_bytes=100_000, max_entry_bytes=50_000)
+    gen, _ = c.lookup(("warm",))
+    for i in range(50):
+        key = request_key(b"/sparql?query=x", [(b"x-pad", str(i).encode() + b"p" * 20_000)])
+        c.put(gen, key, 200, b"h", b"tiny", b"e")
+    assert c.stats()["bytes"] <= 100_000 and c.stats()["entries"] <= 5, c.stats()
+    huge = request_key(b"/sparql?query=x", [(b"x-pad", b"p" * 60_000)])
+    c.put(gen, huge, 200, b"h", b"tiny", b"e")  # one key over the entry bound: not kept
+    assert c.get(huge) is None
