@@ -245,3 +245,24 @@ def test_large_request_headers_count_against_the_byte_bound():
     huge = request_key(b"/sparql?query=x", [(b"x-pad", b"p" * 60_000)])
     c.put(gen, huge, 200, b"h", b"tiny", b"e")  # one key over the entry bound: not kept
     assert c.get(huge) is None
+
+
+def test_pipelined_requests_are_answered_in_order(store):
+    """A hit must not jump ahead of a request still on the full path on the same connection
+    (HTTP/1.1 pipelining): the stored bytes are sent only when the connection is idle."""
+    first, second = some_subjects(store, 2)
+    with running(store) as (url, port, cache):
+        raw_get(port, lookup(second), {"Accept": JSON.decode()})  # now kept
+        head = "".join(f"GET {t} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {a}\r\n\r\n" for t, a in (
+            (lookup(first) + "&n=1", "text/csv"), (lookup(second), JSON.decode())))
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as c:
+            c.sendall(head.encode("latin-1"))
+            data = b""
+            while data.count(b"HTTP/1.1 200 ") < 2 or not data.rstrip().endswith((b"}", b"]")):
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    answers = data.split(b"HTTP/1.1 200 ")[1:]
+    assert len(answers) == 2, data[:500]
+    assert b"content-type: text/csv" in answers[0].lower() and b"application/sparql-results+json" in answers[1]
