@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import os
 import platform
@@ -200,7 +199,9 @@ def _restore(work: Path, label: str, store: Path, f: Path, quads: int, bulk: dic
         rel = out / "sums"
         rel.mkdir(parents=True)
         (rel / f.name).symlink_to(f.resolve())
-        (rel / "SHA256SUMS").write_text(f"{_sha256(f)}  {f.name}\n")
+        from jiukg.bulk import sha256
+
+        (rel / "SHA256SUMS").write_text(f"{sha256(f)}  {f.name}\n")
         n, ref, dump = quads, bulk, None
         what, note = "jiukg restore (the data file, SHA256SUMS)", f"{quads:,} > --release-max: no release written"
     r = measured([str(BIN / "jiukg"), "restore", "-q", str(rel), "--store", str(fresh(work / "restored"))])
@@ -210,14 +211,6 @@ def _restore(work: Path, label: str, store: Path, f: Path, quads: int, bulk: dic
     if dump:
         dump.unlink()
     return _row("load", label, n, what, r, "pyoxigraph bulk_load", ref, note)
-
-
-def _sha256(f: Path) -> str:
-    h = hashlib.sha256()
-    with open(f, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _row(section, label, quads, what, mine, ref_name, ref, note="") -> dict:

@@ -421,7 +421,8 @@ MANIFEST = "SHA256SUMS"
 SPDX = "http://spdx.org/rdf/terms#"
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, as a SHA256SUMS line states it (hex)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -545,7 +546,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             if feed.error is not None:
                 broken = f"cannot be read ({feed.error})"
             if broken:
-                if verify and _sha256(d) != sums[d.name]:  # a damaged file: say so rather than what broke
+                if verify and sha256(d) != sums[d.name]:  # a damaged file: say so rather than what broke
                     raise BulkError(f"{d.name}: SHA-256 does not match the release's {sums[d.name]}; "
                                     "nothing was restored")
                 raise BulkError(f"{d.name}: {broken}; nothing was restored")
