@@ -52,7 +52,8 @@ def _time(st, raw, q, params, text, times, runs, seconds) -> int | None:
             if side == "jiukg":
                 nrows = len(catalogue.run(st, q, params).rows)
             else:
-                res = raw.query(text, use_default_graph_as_union=True)  # as jiukg's store asks
+                # as jiukg's store asks: its union graph (the default graph), or the bag union for a store without
+                res = raw.query(text, use_default_graph_as_union=not st.union_graph)
                 if isinstance(res, ox.QuerySolutions):
                     names_ = res.variables
                     _ = [[sol[v] for v in names_] for sol in res]

@@ -388,6 +388,10 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             stage.replace_graphs(extra)
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
+        # the bulk loader wrote past the store's union graph (store/union.py): rebuilt here, while the gate
+        # may still be running in its thread; the catalogue records written below keep it as any write does
+        stage.rebuild_union()
+        progress("union the default graph: the distinct triples of the named graphs")
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
         if gate is not None:
             # all new: validated in one pass, the files parsed again into memory (which costs less than
@@ -565,6 +569,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             report = validate_staged(stage, empty, graphs, batch_triples=batch_triples, progress=progress)
             if report is not None and not report.conforms:
                 raise pipeline.WriteRefused("the release breaks the shapes; nothing was restored", report)
+        stage.rebuild_union()  # the dump holds the named graphs; the union graph is the store's own index
         _finish(live, stage, staging_dir)
         return n
     except BaseException:

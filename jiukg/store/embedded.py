@@ -44,6 +44,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
+from jiukg.namespaces import DEFAULT_GRAPH
+
 from .base import (
     INTERNAL_LANE,
     USER_LANE,
@@ -61,6 +63,7 @@ from .base import (
     explicit_dataset,
     threaded_rows,
 )
+from . import union
 from .sparql import XSD_STRING, check_query, from_ox, syntax_error, to_ox
 
 WORKER = Path(__file__).with_name("_worker.py")
@@ -404,6 +407,7 @@ class EmbeddedStore(Store):
                     self.holder = Holder(self.path)
                     self.holder.write()
                     remove_stale_snapshots(self.path)
+            self.union_graph = self._keep_union()
         except OSError as e:
             if "lock" in str(e).lower() and self.path is not None:
                 holder = Holder(self.path).read()
@@ -412,6 +416,29 @@ class EmbeddedStore(Store):
                     else "another process"
                 raise StoreBusy(f"the embedded store at {self.path} is in use by {who}", holder) from e
             raise StoreError(f"cannot open the embedded store at {self.path}: {e}") from e
+
+    def _keep_union(self) -> bool:
+        """Whether the default graph holds the union of the named graphs (union.py): always in memory, from
+        the start on disk; a store written before (no marker) gets it now if it may be written."""
+        if self.path is None or union.marked(self.path):
+            return True
+        if self.read_only:
+            return False
+        if not self._is_empty():
+            union.rebuild(self._store)
+            self._store.flush()
+        union.mark(self.path)
+        return True
+
+    def rebuild_union(self) -> None:
+        """After writes that went past this class (the bulk paths write the pyoxigraph store directly)."""
+        if self.path is not None:
+            union.unmark(self.path)  # not complete until rebuilt: a crash before the end leaves a store that is
+        union.rebuild(self._store)  # rebuilt when next opened
+        if self.path is not None:
+            self._store.flush()
+            union.mark(self.path)
+        self.union_graph = True
 
     # ------------------------------------------------------------ queries
 
@@ -495,7 +522,7 @@ class EmbeddedStore(Store):
 
     def _in_process(self, sparql, default_graph, named_graphs, base_iri=None):
         scan = check_query(sparql)
-        kw = _dataset_kwargs(default_graph, named_graphs, use_union=not scan.has_dataset)
+        kw = _dataset_kwargs(default_graph, named_graphs, use_union=not scan.has_dataset and not self.union_graph)
         try:
             return self._store.query(sparql, base_iri=base_iri, **kw)
         except SyntaxError as e:
@@ -508,7 +535,7 @@ class EmbeddedStore(Store):
         ds = explicit_dataset(default_graph, named_graphs)
         return {"path": self._current_snapshot(), "query": sparql, "dataset": ds is not None,
                 "default_graph": ds[0] if ds else [], "named_graphs": ds[1] if ds else [],
-                "union": not scan.has_dataset, **extra}
+                "union": not scan.has_dataset and not self.union_graph, **extra}
 
     def _pooled(self, sparql, default_graph, named_graphs, timeout, lane, select_format, graph_format,
                 base_iri=None) -> RawResult:
@@ -650,31 +677,38 @@ class EmbeddedStore(Store):
     def _bulk(self, prepared: dict[str, list]) -> None:
         """The bulk loader is not transactional; on an empty store, undoing it is emptying it."""
         try:
-            self._store.bulk_extend(q for quads in prepared.values() for q in quads)
+            every = [q for quads in prepared.values() for q in quads]
+            self._store.bulk_extend(every + list(dict.fromkeys(union.as_default(every))))
         except BaseException:
             self._store.clear()
             raise
 
     @staticmethod
     def _replace_update(prepared: dict[str, list]) -> str:
-        parts = []
+        """One update: the old graphs out (and their triples no other graph states out of the union graph),
+        then the new ones in, each triple into its graph and into the union graph."""
+        parts, blocks = [], []
+        for g in prepared:
+            parts += [union.forget(g), f"DROP SILENT GRAPH <{g}>"]
         for g, quads in prepared.items():
-            parts.append(f"DROP SILENT GRAPH <{g}>")
             if quads:
                 body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-                parts.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}")
-        return " ;\n".join(parts) if parts else ""
+                blocks += [f"GRAPH <{g}> {{\n{body}\n}}", body]
+        if blocks:  # one INSERT DATA: a blank node label names one node in a graph and in the union graph
+            parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        return " ;\n".join(parts)
 
     def add(self, quads: Iterable[Quad]) -> None:
         self._check_writable()
         try:
-            prepared = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)) if g else ox.DefaultGraph())
+            # the default graph is the union graph: a triple for it goes to graph/default, as an update's does
+            prepared = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g or DEFAULT_GRAPH)))
                         for s, p, o, g in quads]
         except (TypeError, ValueError) as e:
             raise StoreError(f"{self.description}: nothing was written: {e}") from e
         with self._write_lock:
             try:
-                self._store.extend(prepared)
+                self._store.extend(prepared + list(union.as_default(prepared)))
             except OSError as e:
                 raise StoreError(f"{self.description}: nothing was written: {e}") from e
             finally:
@@ -684,7 +718,8 @@ class EmbeddedStore(Store):
         self._check_writable()
         with self._write_lock:
             try:
-                self._store.update(f"DROP SILENT GRAPH <{ox.NamedNode(str(graph)).value}>")
+                g = ox.NamedNode(str(graph)).value
+                self._store.update(f"{union.forget(g)} ; DROP SILENT GRAPH <{g}>")
             finally:
                 self._written()
 
@@ -699,21 +734,22 @@ class EmbeddedStore(Store):
         return sorted(out)
 
     def count(self, graph: URIRef | None = None) -> int:
-        if graph is None:
-            return len(self._store)
+        if graph is None:  # the quads in named graphs: what the store holds, without the union graph
+            q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+            return int(next(iter(self._store.query(q)))["n"].value)
         q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ox.NamedNode(str(graph)).value}> {{ ?s ?p ?o }} }}"
         return int(next(iter(self._store.query(q)))["n"].value)
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
-        g = ox.NamedNode(str(graph)) if graph is not None else None
-        for q in self._store.quads_for_pattern(None, None, None, g):
+        found = union.named_quads(self._store) if graph is None else \
+            self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
+        for q in found:
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name)
 
     def export(self, fmt: str = "nquads") -> bytes:
-        if fmt == "nquads":
-            return self._store.dump(format=ox.RdfFormat.N_QUADS)
-        if fmt == "trig":
-            return self._store.dump(format=ox.RdfFormat.TRIG)
+        if fmt in ("nquads", "trig"):  # the named graphs: the union graph is the store's index, not its data
+            return ox.serialize(union.named_quads(self._store),
+                                format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG)
         return super().export(fmt)
 
     def close(self) -> None:
