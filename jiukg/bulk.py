@@ -45,7 +45,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 
 from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
-from jiukg.store import StoreError
+from jiukg.store import StoreError, union
 from jiukg.store.embedded import EmbeddedStore
 from jiukg.store.sparql import from_ox
 
@@ -339,7 +339,17 @@ def _stage(live: EmbeddedStore) -> tuple[Path, EmbeddedStore]:
         raise BulkError("the bulk path needs an on-disk store open for writing")
     clean_leftovers(live.path)
     d = live.path.parent / (STAGING.format(name=live.path.name) + uuid.uuid4().hex[:12])
-    return d, EmbeddedStore(d)
+    stage = EmbeddedStore(d)
+    # the bulk loader writes past the union graph (store/union.py): queried as the bag union until rebuilt
+    union.unmark(d)
+    stage.union_graph = False
+    return d, stage
+
+
+def _union(stage: EmbeddedStore, progress: Callable[[str], None]) -> None:
+    t0 = time.perf_counter()
+    stage.rebuild_union()
+    progress(f"union the default graph: the distinct triples of the named graphs ({time.perf_counter() - t0:.1f} s)")
 
 
 def _finish(live: EmbeddedStore, stage: EmbeddedStore, staging_dir: Path) -> None:
@@ -388,10 +398,10 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             stage.replace_graphs(extra)
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
-        # the bulk loader wrote past the store's union graph (store/union.py): rebuilt here, while the gate
-        # may still be running in its thread; the catalogue records written below keep it as any write does
-        stage.rebuild_union()
-        progress("union the default graph: the distinct triples of the named graphs")
+        # the union graph, which the bulk loader wrote past: rebuilt while the one-pass gate may still run in its
+        # thread, and before the batched gate, which queries the staging store; the catalogue records written
+        # below keep it as any write does
+        _union(stage, progress)
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
         if gate is not None:
             # all new: validated in one pass, the files parsed again into memory (which costs less than
@@ -569,7 +579,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             report = validate_staged(stage, empty, graphs, batch_triples=batch_triples, progress=progress)
             if report is not None and not report.conforms:
                 raise pipeline.WriteRefused("the release breaks the shapes; nothing was restored", report)
-        stage.rebuild_union()  # the dump holds the named graphs; the union graph is the store's own index
+        _union(stage, progress)  # the dump holds the named graphs; the union graph is the store's own index
         _finish(live, stage, staging_dir)
         return n
     except BaseException:

@@ -38,10 +38,10 @@ def unmark(path: Path) -> None:
 
 
 def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
-    """The store's quads in named graphs: what it holds, without the union graph."""
-    for q in store.quads_for_pattern(None, None, None, None):
-        if q.graph_name != DEFAULT:
-            yield q
+    """The store's quads in named graphs: what it holds, without the union graph (graph by graph: the
+    union graph is not read at all)."""
+    for g in store.named_graphs():
+        yield from store.quads_for_pattern(None, None, None, g)
 
 
 def as_default(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
