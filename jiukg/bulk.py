@@ -29,13 +29,14 @@ import dataclasses
 import gc
 import gzip
 import hashlib
+import itertools
 import os
 import shutil
 import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,6 +53,7 @@ from jiukg.store.sparql import from_ox
 FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
            ".ttl": ox.RdfFormat.TURTLE}
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+UNION_SLICE = 250_000  # quads per bulk_extend call when a file is written with its union graph triples
 BULK_BYTES = 20_000_000  # files this large together go the bulk path on their own (`--bulk` forces it)
 BATCH_TRIPLES = 150_000  # triples validated at once: bounds the memory of the gate
 STAGING = ".{name}.bulk-"
@@ -146,15 +148,32 @@ class _GraphInfo:
         return iter(self.docs) if p == JIU.sourceChecksum else iter(())
 
 
-def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat) -> None:
+def _with_union(quads: Iterable[ox.Quad], file_graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """Each quad, and its triple for the union graph (store/union.py); default-graph triples into the file's
+    graph. Blank nodes keep the parser's labels in both (the bulk loader would give each load its own)."""
+    make, default = ox.Quad, ox.DefaultGraph()
+    for q in quads:
+        yield q if q.graph_name != default else make(q.subject, q.predicate, q.object, file_graph)
+        yield make(q.subject, q.predicate, q.object)
+
+
+def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat, *, union_too: bool = False) -> bool:
     """Bulk-load one file into the staging store, with the ordinary path's graph rules: a quads file keeps
     its graphs (default-graph triples go to the file's graph); a triples file goes into the graph of the
-    one document it describes, else the file's graph."""
+    one document it describes, else the file's graph. With `union_too`, a quads file is parsed in Python and
+    each triple written to the union graph as well: at 1M quads that costs less than rebuilding the union
+    graph from the store afterwards (the gate's thread is then working beside it). True if it was."""
     st = stage._store
     file_graph = GRAPH["file/" + slug(path.name.split(".")[0])]
     tmp = ox.NamedNode(f"{GRAPH}bulk-incoming/{uuid.uuid4().hex}")
     try:
         with _open_input(path) as f:
+            if fmt in QUAD_FORMATS and union_too:
+                quads = _with_union(ox.parse(f, fmt), ox.NamedNode(str(file_graph)))
+                # in slices: the bulk loader holds a whole call's quads (up to a million per thread) in memory
+                while chunk := list(itertools.islice(quads, UNION_SLICE)):
+                    st.bulk_extend(chunk)
+                return True
             if fmt in QUAD_FORMATS:
                 st.bulk_load(f, fmt)
             else:
@@ -166,12 +185,13 @@ def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat) -> None:
     if fmt in QUAD_FORMATS:
         if next(iter(st.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
             st.update(f"ADD DEFAULT TO <{file_graph}> ; DROP DEFAULT")
-        return
+        return False
     q = (f"SELECT DISTINCT ?sym WHERE {{ GRAPH <{tmp.value}> {{ {{ ?x <{PROV.wasQuotedFrom}> ?d }} UNION "
          f"{{ ?d <{JIU.sourceChecksum}> ?c }} ?d <{JIU.symbol}> ?sym }} }}")
     symbols = {r["sym"].value for r in st.query(q)}
     target = graph_iri(symbols.pop()) if len(symbols) == 1 else file_graph
     st.update(f"ADD <{tmp.value}> TO <{target}> ; DROP SILENT GRAPH <{tmp.value}>")
+    return False
 
 
 def _copy_kept(stage: EmbeddedStore, live: EmbeddedStore, replaced: set) -> None:
@@ -379,14 +399,16 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
     one_pass = live._is_empty() and all(f.is_file() and rdf_format(f) for f in files)
     pool = ThreadPoolExecutor(1, thread_name_prefix="jiukg-gate") if one_pass else None
     gate = pool.submit(validate_files, files, progress=progress) if pool else None
+    fed = True  # every file wrote the union graph too
     try:
         for f in files:
             fmt = rdf_format(f)
             if fmt is None or not f.exists():
                 raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
             before = len(stage._store)
-            _load_file(stage, f, fmt)
-            progress(f"read  {f}: {len(stage._store) - before} quads (bulk loader)")
+            fed = _load_file(stage, f, fmt, union_too=one_pass) and fed
+            progress(f"read  {f}: {len(stage._store) - before} quads (bulk loader"
+                     + (", with the union graph's triples)" if fed else ")"))
         loaded = stage.graphs()
         replaced = set(loaded)
         static = static_graphs()
@@ -398,10 +420,14 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             stage.replace_graphs(extra)
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
-        # the union graph, which the bulk loader wrote past: rebuilt while the one-pass gate may still run in its
-        # thread, and before the batched gate, which queries the staging store; the catalogue records written
+        # the union graph: written with the files into an empty store (the static graphs' writes keep it), else
+        # rebuilt, before the batched gate, which queries the staging store; the catalogue records written
         # below keep it as any write does
-        _union(stage, progress)
+        if fed and live._is_empty():
+            stage.union_graph = True
+            union.mark(staging_dir)
+        else:
+            _union(stage, progress)
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
         if gate is not None:
             # all new: validated in one pass, the files parsed again into memory (which costs less than

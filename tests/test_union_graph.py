@@ -164,3 +164,15 @@ def test_bulk_load_and_restore_leave_the_union_graph_complete(tmp_path):
         assert union.marked(path)
         assert_union(st)
         assert unlabelled(st.export("nquads")) == unlabelled(dump)
+
+
+def test_a_bulk_load_into_a_store_that_holds_data_rebuilds_the_union_graph(tmp_path):
+    first, second = tmp_path / "first.nq", tmp_path / "second.nq"
+    first.write_text(nquads(2000, seed=7), encoding="utf-8")
+    second.write_text(nquads(2000, seed=8), encoding="utf-8")
+    path = tmp_path / "store"
+    bulk.load(EmbeddedStore(path), [first])
+    bulk.load(EmbeddedStore(path), [second])  # the batched gate, which queries the staging store
+    with EmbeddedStore(path) as st:
+        assert union.marked(path)
+        assert_union(st)
