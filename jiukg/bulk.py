@@ -559,6 +559,54 @@ class _Feed:
             view = view[out.write(view):]
 
 
+class _UnionSide(threading.Thread):
+    """Beside the bulk loader restoring a dump, the dump's triples for the union graph (store/union.py): the
+    file read again (and hashed: what it wrote must be what was checked), parsed, and each quad without blank
+    nodes written to the default graph, in slices. The bulk loader gives blank nodes labels of its own, so the
+    graphs holding quads with blank nodes are noted, and their quads copied from the store afterwards (the
+    ontology's few). A quad in the dump's default graph leaves the union graph to a full rebuild."""
+
+    def __init__(self, store: ox.Store, path: Path):
+        super().__init__(name=f"restore-union-{path.name}", daemon=True)
+        self.store, self.path = store, path
+        self.sha256, self.error, self.blank_graphs, self.default_quads = None, None, set(), False
+
+    def run(self) -> None:
+        h = hashlib.sha256()
+
+        class Hashed:  # the raw bytes are hashed as the parser (through gzip) reads them
+            def __init__(self, f):
+                self.f = f
+
+            def read(self, n=-1):
+                b = self.f.read(n)
+                h.update(b)
+                return b
+
+        make, default, blank = ox.Quad, ox.DefaultGraph(), ox.BlankNode
+
+        def triples(quads):
+            for q in quads:
+                if isinstance(q.subject, blank) or isinstance(q.object, blank):
+                    self.blank_graphs.add(q.graph_name)
+                elif q.graph_name == default:
+                    self.default_quads = True
+                else:
+                    yield make(q.subject, q.predicate, q.object)
+
+        try:
+            with open(self.path, "rb") as raw:
+                src = gzip.GzipFile(fileobj=Hashed(raw)) if self.path.suffix == ".gz" else Hashed(raw)
+                found = triples(ox.parse(src, format=ox.RdfFormat.N_QUADS))
+                while chunk := list(itertools.islice(found, UNION_SLICE)):
+                    self.store.bulk_extend(chunk)
+                while Hashed(raw).read(1 << 20):  # what gzip left unread (the trailer), into the hash
+                    pass
+            self.sha256 = h.hexdigest()
+        except (OSError, SyntaxError, EOFError, zlib.error) as e:
+            self.error = e
+
+
 def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate: bool = False,
             progress: Callable[[str], None] = lambda s: None, batch_triples: int = BATCH_TRIPLES) -> int:
     """Replace the whole store with a release's dump; returns the N-Quads lines (quads) read.
@@ -576,15 +624,24 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
     staging_dir, stage = _stage(live)
     n = 0
     try:
+        blank_graphs, rebuild = set(), False
         for d in dumps:
             feed, broken = _Feed(d), None
+            side = _UnionSide(stage._store, d)
+            side.start()  # the union graph's triples, written beside the bulk loader (two cores)
             try:
                 with feed as path:
                     stage._store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
             except SyntaxError as e:
                 broken = f"not valid N-Quads ({e})"
+            finally:
+                side.join()
             if feed.error is not None:
                 broken = f"cannot be read ({feed.error})"
+            if not broken and (side.error is not None or side.sha256 != feed.sha256):
+                broken = f"changed while it was read ({side.error or 'two reads differ'})"
+            blank_graphs |= side.blank_graphs
+            rebuild = rebuild or side.default_quads
             if broken:
                 if verify and sha256(d) != sums[d.name]:  # a damaged file: say so rather than what broke
                     raise BulkError(f"{d.name}: SHA-256 does not match the release's {sums[d.name]}; "
@@ -605,7 +662,15 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             report = validate_staged(stage, empty, graphs, batch_triples=batch_triples, progress=progress)
             if report is not None and not report.conforms:
                 raise pipeline.WriteRefused("the release breaks the shapes; nothing was restored", report)
-        _union(stage, progress)  # the dump holds the named graphs; the union graph is the store's own index
+        if rebuild:
+            _union(stage, progress)
+        else:  # the quads with blank nodes, as the bulk loader labelled them
+            st = stage._store
+            for g in blank_graphs:
+                st.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, g)
+                                if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)])
+            stage.union_graph = True
+            union.mark(staging_dir)
         _finish(live, stage, staging_dir)
         return n
     except BaseException:

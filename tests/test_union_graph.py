@@ -6,6 +6,7 @@ Real pyoxigraph stores, in memory and on disk; the bulk paths through `bulk.load
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import shutil
@@ -143,7 +144,8 @@ def unlabelled(nq: bytes) -> list[bytes]:
     return sorted(re.sub(rb"_:[A-Za-z0-9]+", b"_:b", line) for line in nq.splitlines())
 
 
-def test_bulk_load_and_restore_leave_the_union_graph_complete(tmp_path):
+@pytest.mark.parametrize("packed", ["nq", "nq.gz"])
+def test_bulk_load_and_restore_leave_the_union_graph_complete(tmp_path, packed):
     src = tmp_path / "data.nq"
     src.write_text(nquads(3000, seed=5), encoding="utf-8")
     path = tmp_path / "store"
@@ -156,7 +158,7 @@ def test_bulk_load_and_restore_leave_the_union_graph_complete(tmp_path):
         dump = st.export("nquads")
     release = tmp_path / "release"
     release.mkdir()
-    (release / "data.nq").write_bytes(dump)
+    (release / f"data.{packed}").write_bytes(gzip.compress(dump) if packed.endswith("gz") else dump)
     shutil.rmtree(path)
     n = bulk.restore(EmbeddedStore(path), release, verify=False)
     assert n == len(dump.splitlines())
