@@ -320,15 +320,75 @@ def _where_brace(text: str) -> int:
     raise CatalogueError("the query has no WHERE group")
 
 
+def _subselect_groups(text: str, variables: Iterable[str]) -> tuple[list[tuple[int, int]], dict[str, list[int]]]:
+    """The WHERE groups of the sub-selects, as (index of '{', index of its '}'), and where each of
+    `variables` is used (outside comments, strings and IRIs)."""
+    uses: dict[str, list[int]] = {v: [] for v in variables}
+    groups: list[tuple[int, int]] = []
+    waiting: list[tuple[int, int]] = []  # (brace depth, paren depth) of a SELECT whose group is still to come
+    open_at: list[tuple[int, int]] = []  # (index of '{', brace depth inside it) of the open sub-select groups
+    i, n, depth, parens = 0, len(text), 0, 0
+    while i < n:
+        j = _skip_token(text, i)
+        if j != i:
+            i = j
+            continue
+        c = text[i]
+        if c == "#":
+            k = text.find("\n", i)
+            i = n if k < 0 else k
+            continue
+        if c in "?$":
+            m = re.match(r"[A-Za-z0-9_]*", text[i + 1:i + 200])
+            if m.group(0) in uses:
+                uses[m.group(0)].append(i)
+            i += 1 + len(m.group(0))
+            continue
+        if c == "(":
+            parens += 1
+        elif c == ")":
+            parens -= 1
+        elif c == "{":
+            if waiting and waiting[-1] == (depth, parens):
+                waiting.pop()
+                open_at.append((i, depth + 1))
+            depth += 1
+        elif c == "}":
+            if open_at and open_at[-1][1] == depth:
+                groups.append((open_at.pop()[0], i))
+            depth -= 1
+        elif depth > 0 and c in "Ss" and text[i:i + 6].upper() == "SELECT" \
+                and not (text[i - 1].isalnum() or text[i - 1] in "_?$:") \
+                and (i + 6 >= n or not (text[i + 6].isalnum() or text[i + 6] in "_:")):
+            waiting.append((depth, parens))
+            i += 6
+            continue
+        i += 1
+    return groups, uses
+
+
 def bound_text(query: Query, bindings: dict[str, object]) -> str:
-    """The query text with a VALUES block of the bound terms opening its WHERE group."""
+    """The query text with a VALUES block of the bound terms opening the WHERE group that uses them: the
+    query's own, or, for a parameter used only inside a sub-select, the innermost sub-select holding every
+    use of it (a VALUES outside would not bind it inside). A query that aggregates over the rows its
+    parameters select (each statement's evidence phrases, sorted, in one cell) walks out from them in a
+    sub-select: bound there, the sub-select reads those rows only, not every row of the store (SPARQL has
+    no correlated sub-select)."""
     if not bindings:
         return query.text
-    names = sorted(bindings)
-    values = " ".join(_n3(bindings[v]) for v in names)
-    block = f"\n  VALUES ({' '.join('?' + v for v in names)}) {{ ({values}) }}\n"
-    k = _where_brace(query.text)
-    return query.text[:k + 1] + block + query.text[k + 1:]
+    groups, uses = _subselect_groups(query.text, bindings)
+    top = _where_brace(query.text)
+    at: dict[int, list[str]] = {}
+    for v in sorted(bindings):
+        holding = [a for a, b in groups if uses[v] and all(a < u < b for u in uses[v])]
+        at.setdefault(max(holding) if holding else top, []).append(v)
+    text = query.text
+    for k in sorted(at, reverse=True):
+        names = at[k]
+        values = " ".join(_n3(bindings[v]) for v in names)
+        block = f"\n  VALUES ({' '.join('?' + v for v in names)}) {{ ({values}) }}\n"
+        text = text[:k + 1] + block + text[k + 1:]
+    return text
 
 
 # --- parameter values the store must know ---------------------------------------

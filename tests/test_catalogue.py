@@ -135,6 +135,27 @@ def test_values_block_opens_the_where_group_whatever_precedes_it():
     assert text.startswith("# title: t\n# param: a | string | x | d\nCONSTRUCT { ?s ?p ?o } {\n  VALUES")
 
 
+def test_a_parameter_used_only_in_a_subselect_is_bound_there(memory_store):
+    """A VALUES block binds nothing inside a sub-select; a parameter used only there (the walk of a query
+    that sorts its rows before aggregating them) is bound in the innermost sub-select holding its uses,
+    any other at the top level, as before."""
+    q = catalogue.parse_query(
+        "# title: t\n# param: a | string | s1 | d\n# param: b | string | p | d\n"
+        'SELECT ?s (GROUP_CONCAT(?o; separator=",") AS ?os) WHERE {\n'
+        '  { SELECT ?s ?o WHERE { ?s <http://e/p> ?o . FILTER(?s = IRI(CONCAT("http://e/", ?_a))) } ORDER BY ?o }\n'
+        '  ?s <http://e/kind> ?_b\n} GROUP BY ?s', "t")
+    text = catalogue.bound_text(q, catalogue.bind(q, {}))
+    sub = text.index("{ SELECT ?s ?o WHERE {")
+    assert text.index('VALUES (?_a) { ("s1") }') > sub > text.index('VALUES (?_b) { ("p") }')
+    e = "http://e/"
+    memory_store.add([(URIRef(e + s), URIRef(e + "p"), Literal(o), URIRef(e + "g"))
+                      for s, o in (("s1", "c"), ("s1", "a"), ("s1", "b"), ("s2", "z"))])
+    memory_store.add([(URIRef(e + s), URIRef(e + "kind"), Literal("p"), URIRef(e + "g")) for s in ("s1", "s2")])
+    assert rows(catalogue.run(memory_store, q, {})) == [(e + "s1", "a,b,c")]
+    assert rows(catalogue.run(memory_store, q, {"a": "s2"})) == [(e + "s2", "z")]
+    assert rows(catalogue.run(memory_store, q, {"a": "s2", "b": "q"})) == []
+
+
 NASTY = ['WIPO" } ; DROP ALL ; #', "WIPO>", "a\nb", "a\rb", '"""', "x\\", "'} }", "<http://e/x>", "\\u0022 }"]
 
 
