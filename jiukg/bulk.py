@@ -29,14 +29,13 @@ import dataclasses
 import gc
 import gzip
 import hashlib
-import itertools
 import os
 import shutil
 import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,7 +52,6 @@ from jiukg.store.sparql import from_ox
 FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
            ".ttl": ox.RdfFormat.TURTLE}
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-UNION_SLICE = 250_000  # quads per bulk_extend call when a file is written with its union graph triples
 BULK_BYTES = 20_000_000  # files this large together go the bulk path on their own (`--bulk` forces it)
 BATCH_TRIPLES = 150_000  # triples validated at once: bounds the memory of the gate
 STAGING = ".{name}.bulk-"
@@ -148,50 +146,28 @@ class _GraphInfo:
         return iter(self.docs) if p == JIU.sourceChecksum else iter(())
 
 
-def _with_union(quads: Iterable[ox.Quad], file_graph: ox.NamedNode) -> Iterator[ox.Quad]:
-    """Each quad, and its triple for the union graph (store/union.py); default-graph triples into the file's
-    graph. Blank nodes keep the parser's labels in both (the bulk loader would give each load its own)."""
-    make, default = ox.Quad, ox.DefaultGraph()
-    for q in quads:
-        yield q if q.graph_name != default else make(q.subject, q.predicate, q.object, file_graph)
-        yield make(q.subject, q.predicate, q.object)
-
-
-def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat, *, union_too: bool = False) -> bool:
+def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat) -> None:
     """Bulk-load one file into the staging store, with the ordinary path's graph rules: a quads file keeps
     its graphs (default-graph triples go to the file's graph); a triples file goes into the graph of the
-    one document it describes, else the file's graph. With `union_too`, a quads file is parsed in Python and
-    each triple written to the union graph as well: at 1M quads that costs less than rebuilding the union
-    graph from the store afterwards (the gate's thread is then working beside it). True if it was."""
+    one document it describes, else the file's graph."""
     st = stage._store
     file_graph = GRAPH["file/" + slug(path.name.split(".")[0])]
     tmp = ox.NamedNode(f"{GRAPH}bulk-incoming/{uuid.uuid4().hex}")
     try:
         with _open_input(path) as f:
-            if fmt in QUAD_FORMATS and union_too:
-                quads = _with_union(ox.parse(f, fmt), ox.NamedNode(str(file_graph)))
-                # in slices: the bulk loader holds a whole call's quads (up to a million per thread) in memory
-                while chunk := list(itertools.islice(quads, UNION_SLICE)):
-                    st.bulk_extend(chunk)
-                return True
             if fmt in QUAD_FORMATS:
-                st.bulk_load(f, fmt)
-            else:
-                st.bulk_load(f, fmt, to_graph=tmp)
+                st.bulk_load(f, fmt, to_graph=ox.NamedNode(str(file_graph)))
+                return
+            st.bulk_load(f, fmt, to_graph=tmp)
     except SyntaxError as e:
         raise BulkError(f"{path.name}: not valid {fmt.name} ({e}); the store was not changed") from e
     except OSError as e:
         raise BulkError(f"{path.name}: cannot be read ({e}); the store was not changed") from e
-    if fmt in QUAD_FORMATS:
-        if next(iter(st.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-            st.update(f"ADD DEFAULT TO <{file_graph}> ; DROP DEFAULT")
-        return False
     q = (f"SELECT DISTINCT ?sym WHERE {{ GRAPH <{tmp.value}> {{ {{ ?x <{PROV.wasQuotedFrom}> ?d }} UNION "
          f"{{ ?d <{JIU.sourceChecksum}> ?c }} ?d <{JIU.symbol}> ?sym }} }}")
     symbols = {r["sym"].value for r in st.query(q)}
     target = graph_iri(symbols.pop()) if len(symbols) == 1 else file_graph
     st.update(f"ADD <{tmp.value}> TO <{target}> ; DROP SILENT GRAPH <{tmp.value}>")
-    return False
 
 
 def _copy_kept(stage: EmbeddedStore, live: EmbeddedStore, replaced: set) -> None:
@@ -320,10 +296,11 @@ def _gate_whole(quads: Iterable, n_graphs: Callable[[], int], progress: Callable
 
 
 def validate_files(files: list[Path], *, batch_triples: int = BATCH_TRIPLES,
-                   progress: Callable[[str], None] = lambda s: None):
+                   progress: Callable[[str], None] = lambda s: None, feed: union.Feed | None = None):
     """The gate over files on their own, no store: what `load` checks, parsed by pyoxigraph straight into the
     in-memory store it is validated in. Returns the report (None: no data). `batch_triples` is not used
-    (the files are all new: validated in one pass)."""
+    (the files are all new: validated in one pass). `feed`: every triple of the files also goes there, for the
+    union graph of the store the files are bulk-loaded into (the triples this parse makes anyway)."""
     skip = {ox.NamedNode(str(g)) for g in _standing_in()}
     graphs: set = set()
 
@@ -341,14 +318,20 @@ def validate_files(files: list[Path], *, batch_triples: int = BATCH_TRIPLES,
                             last, keep = g, g not in skip
                             if keep:
                                 graphs.add(g)
+                        t = ox.Quad(q.subject, q.predicate, q.object)
+                        if feed is not None:
+                            feed.add(t, g)
                         if keep:
-                            yield ox.Quad(q.subject, q.predicate, q.object)
+                            yield t
             except SyntaxError as e:
                 raise BulkError(f"{f.name}: not valid {fmt.name} ({e})") from e
             except OSError as e:
                 raise BulkError(f"{f.name}: cannot be read ({e})") from e
 
-    return _gate_whole(quads(), lambda: len(graphs), progress)
+    report = _gate_whole(quads(), lambda: len(graphs), progress)
+    if feed is not None:
+        feed.flush()
+    return report
 
 
 # ---------------------------------------------------------------- load and restore
@@ -398,17 +381,18 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
     # memory 1.3 GB); a refusal still comes before anything is exchanged
     one_pass = live._is_empty() and all(f.is_file() and rdf_format(f) for f in files)
     pool = ThreadPoolExecutor(1, thread_name_prefix="jiukg-gate") if one_pass else None
-    gate = pool.submit(validate_files, files, progress=progress) if pool else None
-    fed = True  # every file wrote the union graph too
+    # the union graph's triples (store/union.py) from the gate's parse, written beside the bulk loader
+    feed = union.Feed(stage._store) if one_pass else None
+    gate = pool.submit(validate_files, files, progress=progress, feed=feed) if pool else None
     try:
         for f in files:
             fmt = rdf_format(f)
             if fmt is None or not f.exists():
                 raise BulkError(f"{f}: not an RDF file the bulk path reads (.nq, .nt, .trig, .ttl, optionally .gz)")
-            before = len(stage._store)
-            fed = _load_file(stage, f, fmt, union_too=one_pass) and fed
-            progress(f"read  {f}: {len(stage._store) - before} quads (bulk loader"
-                     + (", with the union graph's triples)" if fed else ")"))
+            before = len(stage._store) if feed is None else None  # the feed writes beside it: no count then
+            _load_file(stage, f, fmt)
+            progress(f"read  {f}" + (f": {len(stage._store) - before} quads" if before is not None else "")
+                     + " (bulk loader)")
         loaded = stage.graphs()
         replaced = set(loaded)
         static = static_graphs()
@@ -420,23 +404,25 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             stage.replace_graphs(extra)
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
-        # the union graph: written with the files into an empty store (the static graphs' writes keep it), else
-        # rebuilt, before the batched gate, which queries the staging store; the catalogue records written
-        # below keep it as any write does
-        if fed and live._is_empty():
-            stage.union_graph = True
-            union.mark(staging_dir)
-        else:
-            _union(stage, progress)
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
         if gate is not None:
             # all new: validated in one pass, the files parsed again into memory (which costs less than
             # reading the staging store back: 1M quads, 9 s of CPU against 13 s)
-            report = gate.result() if to_check else None
+            report = gate.result()  # waited for even with nothing to check: its thread writes the union graph
+            report = report if to_check else None
         else:
+            _union(stage, progress)  # the batched gate queries the staging store
             report = validate_staged(stage, live, to_check, batch_triples=batch_triples, progress=progress)
         if report is not None and not report.conforms:
             raise pipeline.WriteRefused("the data breaks the shapes; nothing was written", report)
+        if feed is not None:  # the gate's parse wrote the files' triples; the static graphs' writes kept theirs
+            if feed.complete:
+                feed.finish()
+                stage.union_graph = True
+                union.mark(staging_dir)
+            else:
+                _union(stage, progress)
+        # the catalogue records written below keep the union graph as any write does
         when = datetime.now(timezone.utc)
         infos = {gid: _GraphInfo(stage, gid) for gid in [*loaded, *extra] if gid != CATALOGUE_GRAPH}
         stage.replace_graphs({CATALOGUE_GRAPH: pipeline.graph_records(stage, infos, when)})
@@ -561,15 +547,12 @@ class _Feed:
 
 class _UnionSide(threading.Thread):
     """Beside the bulk loader restoring a dump, the dump's triples for the union graph (store/union.py): the
-    file read again (and hashed: what it wrote must be what was checked), parsed, and each quad without blank
-    nodes written to the default graph, in slices. The bulk loader gives blank nodes labels of its own, so the
-    graphs holding quads with blank nodes are noted, and their quads copied from the store afterwards (the
-    ontology's few). A quad in the dump's default graph leaves the union graph to a full rebuild."""
+    file read again and hashed (what it wrote must be what was checked), parsed, and fed to the union graph."""
 
     def __init__(self, store: ox.Store, path: Path):
         super().__init__(name=f"restore-union-{path.name}", daemon=True)
-        self.store, self.path = store, path
-        self.sha256, self.error, self.blank_graphs, self.default_quads = None, None, set(), False
+        self.feed, self.path = union.Feed(store), path
+        self.sha256, self.error = None, None
 
     def run(self) -> None:
         h = hashlib.sha256()
@@ -583,23 +566,13 @@ class _UnionSide(threading.Thread):
                 h.update(b)
                 return b
 
-        make, default, blank = ox.Quad, ox.DefaultGraph(), ox.BlankNode
-
-        def triples(quads):
-            for q in quads:
-                if isinstance(q.subject, blank) or isinstance(q.object, blank):
-                    self.blank_graphs.add(q.graph_name)
-                elif q.graph_name == default:
-                    self.default_quads = True
-                else:
-                    yield make(q.subject, q.predicate, q.object)
-
+        make, add = ox.Quad, self.feed.add
         try:
             with open(self.path, "rb") as raw:
                 src = gzip.GzipFile(fileobj=Hashed(raw)) if self.path.suffix == ".gz" else Hashed(raw)
-                found = triples(ox.parse(src, format=ox.RdfFormat.N_QUADS))
-                while chunk := list(itertools.islice(found, UNION_SLICE)):
-                    self.store.bulk_extend(chunk)
+                for q in ox.parse(src, format=ox.RdfFormat.N_QUADS):
+                    add(make(q.subject, q.predicate, q.object), q.graph_name)
+                self.feed.flush()
                 while Hashed(raw).read(1 << 20):  # what gzip left unread (the trailer), into the hash
                     pass
             self.sha256 = h.hexdigest()
@@ -624,7 +597,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
     staging_dir, stage = _stage(live)
     n = 0
     try:
-        blank_graphs, rebuild = set(), False
+        sides = []
         for d in dumps:
             feed, broken = _Feed(d), None
             side = _UnionSide(stage._store, d)
@@ -640,8 +613,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
                 broken = f"cannot be read ({feed.error})"
             if not broken and (side.error is not None or side.sha256 != feed.sha256):
                 broken = f"changed while it was read ({side.error or 'two reads differ'})"
-            blank_graphs |= side.blank_graphs
-            rebuild = rebuild or side.default_quads
+            sides.append(side)
             if broken:
                 if verify and sha256(d) != sums[d.name]:  # a damaged file: say so rather than what broke
                     raise BulkError(f"{d.name}: SHA-256 does not match the release's {sums[d.name]}; "
@@ -662,15 +634,13 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             report = validate_staged(stage, empty, graphs, batch_triples=batch_triples, progress=progress)
             if report is not None and not report.conforms:
                 raise pipeline.WriteRefused("the release breaks the shapes; nothing was restored", report)
-        if rebuild:
-            _union(stage, progress)
-        else:  # the quads with blank nodes, as the bulk loader labelled them
-            st = stage._store
-            for g in blank_graphs:
-                st.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, g)
-                                if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)])
+        if all(side.feed.complete for side in sides):
+            for side in sides:
+                side.feed.finish()
             stage.union_graph = True
             union.mark(staging_dir)
+        else:
+            _union(stage, progress)
         _finish(live, stage, staging_dir)
         return n
     except BaseException:

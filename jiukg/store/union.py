@@ -61,3 +61,45 @@ def forget(graph: str) -> str:
     (run before `graph` is dropped or replaced, in the same update)."""
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}")
+
+
+class Feed:
+    """The union graph's triples written as a parse of the data streams by, beside the bulk loader writing the
+    named graphs (a second reader of the same file, or the gate's own parse of it).
+
+    Written in slices: the bulk loader holds a whole call's quads in memory. Quads with blank nodes are left
+    out and their graphs noted, because the bulk loader gives blank nodes labels of its own: `finish` copies
+    those graphs' quads from the store once it holds them (the ontology's few). A blank node where its graph
+    cannot be told (a default-graph triple, a blank graph name) leaves the union graph to a full rebuild
+    (`complete` False)."""
+
+    def __init__(self, store: ox.Store, size: int = 250_000):
+        self.store, self.size = store, size
+        self.buf: list[ox.Quad] = []
+        self.blank_graphs: set = set()
+        self.complete = True
+
+    def add(self, triple: ox.Quad, graph) -> None:
+        """`triple`: a default-graph quad; `graph`: the graph the data states it in."""
+        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+            if isinstance(graph, ox.NamedNode):
+                self.blank_graphs.add(graph)
+            else:
+                self.complete = False
+            return
+        self.buf.append(triple)
+        if len(self.buf) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buf:
+            self.store.bulk_extend(self.buf)
+            self.buf = []
+
+    def finish(self) -> None:
+        """After the store holds the named graphs: the quads with blank nodes, as the bulk loader labelled them."""
+        self.flush()
+        for g in self.blank_graphs:
+            self.store.bulk_extend(
+                [ox.Quad(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None, g)
+                 if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)])
