@@ -105,7 +105,7 @@ def test_timed_queries_in_workers_read_the_union_graph(tmp_path):
         assert int(st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=30).rows[0]["n"]) == 1
 
 
-def test_a_store_written_before_the_union_graph_gets_it_when_opened_for_writing(tmp_path):
+def test_a_store_written_before_the_union_graph_gets_it_when_opened_for_writing(tmp_path, capsys):
     path = tmp_path / "old"
     raw = ox.Store(str(path))  # the old layout: named graphs only, no marker
     for g in (A, B):
@@ -120,6 +120,7 @@ def test_a_store_written_before_the_union_graph_gets_it_when_opened_for_writing(
         assert st.union_graph and union.marked(path)
         assert_union(st)
         assert count(st) == 1
+    assert "building it once" in capsys.readouterr().err  # the one slow open says why it is slow
 
 
 def test_a_rebuild_cut_short_is_done_again_at_the_next_open(tmp_path):

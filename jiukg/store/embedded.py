@@ -424,7 +424,9 @@ class EmbeddedStore(Store):
             return True
         if self.read_only:
             return False
-        if not self._is_empty():
+        if not self._is_empty():  # once per store; about 20 s per million quads: say so, it is not a hang
+            sys.stderr.write(f"note: {self.description} was written before its union graph (jiukg/store/union.py);"
+                             " building it once, about 20 s per million quads\n")
             union.rebuild(self._store)
             self._store.flush()
         union.mark(self.path)
