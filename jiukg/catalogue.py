@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -282,13 +282,10 @@ def _skip_token(text: str, i: int) -> int:
     return i
 
 
-def _where_brace(text: str) -> int:
-    """Index of the '{' that opens the query's top-level WHERE group: the first
-    top-level brace after the WHERE keyword; without the keyword, the first
-    top-level brace (the second in a CONSTRUCT, whose first is the template)."""
-    i, n, depth = 0, len(text), 0
-    braces: list[int] = []
-    after_where: int | None = None
+def _code_chars(text: str) -> Iterator[tuple[int, str]]:
+    """Each character of the query text outside strings, IRIs and comments, with its index: what the
+    scanners below look at."""
+    i, n = 0, len(text)
     while i < n:
         j = _skip_token(text, i)
         if j != i:
@@ -299,6 +296,18 @@ def _where_brace(text: str) -> int:
             k = text.find("\n", i)
             i = n if k < 0 else k
             continue
+        yield i, c
+        i += 1
+
+
+def _where_brace(text: str) -> int:
+    """Index of the '{' that opens the query's top-level WHERE group: the first
+    top-level brace after the WHERE keyword; without the keyword, the first
+    top-level brace (the second in a CONSTRUCT, whose first is the template)."""
+    n, depth = len(text), 0
+    braces: list[int] = []
+    after_where: int | None = None
+    for i, c in _code_chars(text):
         if c == "{":
             if depth == 0:
                 if after_where is not None:
@@ -311,7 +320,6 @@ def _where_brace(text: str) -> int:
                 and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")) \
                 and (i + 5 >= n or not (text[i + 5].isalnum() or text[i + 5] in "_:")):
             after_where = i
-        i += 1
     construct = re.search(r"(?i)\bCONSTRUCT\b", _strip_comments(text[:braces[0]])) if braces else None
     if construct and len(braces) > 1:
         return braces[1]
@@ -327,24 +335,13 @@ def _subselect_groups(text: str, variables: Iterable[str]) -> tuple[list[tuple[i
     groups: list[tuple[int, int]] = []
     waiting: list[tuple[int, int]] = []  # (brace depth, paren depth) of a SELECT whose group is still to come
     open_at: list[tuple[int, int]] = []  # (index of '{', brace depth inside it) of the open sub-select groups
-    i, n, depth, parens = 0, len(text), 0, 0
-    while i < n:
-        j = _skip_token(text, i)
-        if j != i:
-            i = j
-            continue
-        c = text[i]
-        if c == "#":
-            k = text.find("\n", i)
-            i = n if k < 0 else k
-            continue
+    n, depth, parens = len(text), 0, 0
+    for i, c in _code_chars(text):
         if c in "?$":
             m = re.match(r"[A-Za-z0-9_]*", text[i + 1:i + 200])
             if m.group(0) in uses:
                 uses[m.group(0)].append(i)
-            i += 1 + len(m.group(0))
-            continue
-        if c == "(":
+        elif c == "(":
             parens += 1
         elif c == ")":
             parens -= 1
@@ -361,9 +358,6 @@ def _subselect_groups(text: str, variables: Iterable[str]) -> tuple[list[tuple[i
                 and not (text[i - 1].isalnum() or text[i - 1] in "_?$:") \
                 and (i + 6 >= n or not (text[i + 6].isalnum() or text[i + 6] in "_:")):
             waiting.append((depth, parens))
-            i += 6
-            continue
-        i += 1
     return groups, uses
 
 
