@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generate import write  # noqa: E402
 from jiukg import bulk  # noqa: E402
 from jiukg.namespaces import DEFAULT_GRAPH  # noqa: E402
-from jiukg.store import open_store, union  # noqa: E402
+from jiukg.store import StoreError, open_store, union  # noqa: E402
 from jiukg.store.embedded import EmbeddedStore  # noqa: E402
 
 EX = "https://example.org/"
@@ -179,3 +179,14 @@ def test_a_bulk_load_into_a_store_that_holds_data_rebuilds_the_union_graph(tmp_p
     with EmbeddedStore(path) as st:
         assert union.marked(path)
         assert_union(st)
+
+
+def test_a_graph_name_that_would_end_the_iri_in_the_update_is_refused_and_nothing_changes(store):
+    store.replace_graphs({A: [SHARED]})
+    before = store.export("nquads")
+    # valid after `DROP SILENT GRAPH <`: ends the IRI, drops everything, comments out the rest of the line
+    hostile = URIRef(EX + "g> ; DROP ALL ; #\n#")
+    with pytest.raises(StoreError, match="nothing was written: Invalid IRI"):  # refused as a name, before any update
+        store.replace_graphs({hostile: []})  # no triples: its name is still written into the update
+    assert store.export("nquads") == before
+    assert_union(store)

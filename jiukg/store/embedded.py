@@ -657,7 +657,9 @@ class EmbeddedStore(Store):
             return
         # Convert every term first: a bad term fails before anything changes.
         try:
-            prepared = {str(g): [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g))) for s, p, o in ts]
+            # the graph's name checked as an IRI even when it gets no triples: it is written into the update
+            prepared = {ox.NamedNode(str(g)).value: [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)))
+                                                     for s, p, o in ts]
                         for g, ts in graphs.items()}
         except (TypeError, ValueError) as e:
             raise StoreError(f"{self.description}: nothing was written: {e}") from e
