@@ -6,7 +6,7 @@ cannot stop an update from inside). The store itself is never touched here: the
 parent hands what changed to the gated write pipeline.
 
 Request (a pickle on stdin): dict(nquads, update, base_iri, default_graph, exclude), `exclude`
-the graphs left out of the copy (the catalogue: the service writes it).
+the graphs left out of the copy (the catalogue and the status order: jiukg writes them).
 The copy's default graph starts as the union of all named graphs, as on the
 query endpoint; what the update adds to the default graph goes to the named
 graph `default_graph`, what it deletes from the default graph is deleted from

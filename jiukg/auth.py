@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jiukg.namespaces import CATALOGUE_GRAPH, graph_iri, org_iri, submission_symbol
+from jiukg.namespaces import graph_iri, org_iri, submission_symbol, written_by_jiukg
 
 
 class TokenConfigError(ValueError):
@@ -69,7 +69,7 @@ class Token:
 
     def may_write(self, graph) -> bool:
         g = str(graph)
-        if g == str(CATALOGUE_GRAPH):
+        if written_by_jiukg(g):
             return False
         return self.admin or any(g.startswith(p) for p in self.prefixes)
 

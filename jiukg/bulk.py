@@ -44,6 +44,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 
+from jiukg import status_order
 from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
 from jiukg.store import StoreError, union
 from jiukg.store.embedded import EmbeddedStore
@@ -422,9 +423,10 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
                 union.mark(staging_dir)
             else:
                 _union(stage, progress)
-        # the catalogue records written below keep the union graph as any write does
+        # the status order and the catalogue records written below keep the union graph as any write does
+        order = status_order.refresh(stage)
         when = datetime.now(timezone.utc)
-        infos = {gid: _GraphInfo(stage, gid) for gid in [*loaded, *extra] if gid != CATALOGUE_GRAPH}
+        infos = {gid: _GraphInfo(stage, gid) for gid in dict.fromkeys([*loaded, *extra, *order]) if gid != CATALOGUE_GRAPH}
         stage.replace_graphs({CATALOGUE_GRAPH: pipeline.graph_records(stage, infos, when)})
         summary = pipeline.Summary(validation=report, static_added=sorted(extra))
         pipeline._summarise(summary, stage, [], t0)
@@ -641,6 +643,9 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             union.mark(staging_dir)
         else:
             _union(stage, progress)
+        if not any(status_order.is_order_graph(g) for g in stage.graphs()):
+            # a release made before jiukg kept the status order: derived once, as a load would have
+            status_order.refresh(stage)
         _finish(live, stage, staging_dir)
         return n
     except BaseException:

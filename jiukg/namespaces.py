@@ -215,6 +215,13 @@ REFERENCE_GRAPH = GRAPH["reference"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CATALOGUE_GRAPH = GRAPH["catalogue"]  # when and how each named graph was written
 DEFAULT_GRAPH = GRAPH["default"]  # the Graph Store's default graph for writes (SPARQL Update, Graph Store Protocol)
+STATUS_ORDER_GRAPHS = str(GRAPH["status-order/"])  # each organisation's statements in order (jiukg/status_order.py)
+
+
+def written_by_jiukg(graph) -> bool:
+    """The graphs jiukg derives itself on every write (the catalogue, the status order): never loaded or
+    written from outside."""
+    return str(graph) == str(CATALOGUE_GRAPH) or str(graph).startswith(STATUS_ORDER_GRAPHS)
 
 
 def write_iri(when, nonce: str):

@@ -23,7 +23,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
-from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, VOID, graph_iri, slug, token_iri, write_iri
+from jiukg import status_order
+from jiukg.namespaces import (CATALOGUE_GRAPH, GRAPH, JIU, VOID, graph_iri, slug, token_iri, write_iri,
+                              written_by_jiukg)
 from jiukg.ontology import static_graphs  # noqa: F401  (callers use pipeline.static_graphs)
 from jiukg.store import Store
 from loaders import Extraction, LoadWarning, SourceText, UnrecognisedDocument, load_text
@@ -254,10 +256,13 @@ def prepare_rdf(path: Path, data: bytes, fmt: str, *, parse: Callable | None = N
             gid = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else GRAPH["file/" + slug(path.stem)]
             graphs.setdefault(gid, Graph(identifier=gid)).add((s, p, o))
         skipped = None
-        if CATALOGUE_GRAPH in graphs and len(graphs) > 1:
-            # a whole dump (export -> load): the catalogue is jiukg's own record of writes, rewritten by
-            # this one; alone, it is refused at commit (nobody writes it)
-            skipped = f"{CATALOGUE_GRAPH} skipped ({len(graphs.pop(CATALOGUE_GRAPH))} triples): jiukg writes it itself"
+        own = sorted(g for g in graphs if written_by_jiukg(g))
+        if own and len(own) < len(graphs):
+            # a whole dump (export -> load): the catalogue and the status order are jiukg's own, rewritten
+            # by this write; alone, they are refused at commit (nobody writes them)
+            n = sum(len(graphs.pop(g)) for g in own)
+            skipped = (f"{', '.join(str(g) for g in own[:3])}{' …' if len(own) > 3 else ''} skipped "
+                       f"({len(own)} graphs, {n} triples): jiukg writes them itself")
         return Prepared(path.name, graphs, skipped=skipped)
     g = parsed
     docs = set(g.objects(None, PROV.wasQuotedFrom)) | {d for d in g.subjects(JIU.sourceChecksum, None)}
@@ -378,9 +383,10 @@ def _commit(store: Store, prepared: list[Prepared], extra: dict[URIRef, Graph] |
     graphs: dict[URIRef, Graph] = dict(extra or {})
     for p in prepared:
         for gid, g in p.graphs.items():
-            if gid == CATALOGUE_GRAPH:
-                raise WriteRefused(f"{p.source}: {CATALOGUE_GRAPH} is written by jiukg itself (when and how each "
-                                   "graph was written); it cannot be loaded. Nothing was written.")
+            if written_by_jiukg(gid):
+                raise WriteRefused(f"{p.source}: {gid} is written by jiukg itself (when and how each graph was "
+                                   "written, the order of each organisation's statements); it cannot be loaded. "
+                                   "Nothing was written.")
             if gid in graphs and gid not in (extra or {}):
                 graphs[gid] += g  # two inputs for one document: merged, never one silently dropped
             else:
@@ -413,6 +419,7 @@ def _commit(store: Store, prepared: list[Prepared], extra: dict[URIRef, Graph] |
             elif len(old):
                 activity.invalidated.append(gid)
         activity.iri = write_iri(when, secrets.token_hex(4))
+    graphs.update(status_order.derive(store, graphs))
     graphs[CATALOGUE_GRAPH] = graph_records(store, graphs, when, activity)
     store.replace_graphs(graphs)
     return report
@@ -515,7 +522,7 @@ def _delete(store: Store, names: list[str], progress: Callable[[str], None], act
     graphs: dict[URIRef, Graph] = {}
     for name in names:
         gid = document_graph(name)
-        if gid == CATALOGUE_GRAPH:
+        if written_by_jiukg(gid):
             raise WriteRefused(f"{gid} is written by jiukg itself and cannot be deleted; nothing was written")
         if gid not in held:
             raise NoSuchGraph(f"{name}: the store holds no graph {gid}; nothing was written")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from jiukg.namespaces import CATALOGUE_GRAPH, DEFAULT_GRAPH
+from jiukg.namespaces import DEFAULT_GRAPH, written_by_jiukg
 from jiukg.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 from jiukg.store.sparql import _TOKEN, from_ox, syntax_error
 
@@ -119,7 +119,7 @@ def evaluate(store, text: str, *, base_iri: str | None = None, using: list[str] 
     check_update(text)
     text = with_dataset(text, [_checked_iri(g) for g in using], [_checked_iri(g) for g in using_named])
     req = {"nquads": store.export("nquads"), "update": text, "base_iri": base_iri,
-           "default_graph": str(DEFAULT_GRAPH), "exclude": [str(CATALOGUE_GRAPH)]}
+           "default_graph": str(DEFAULT_GRAPH), "exclude": [str(g) for g in store.graphs() if written_by_jiukg(g)]}
     try:
         proc = subprocess.run([sys.executable, str(WORKER)], input=pickle.dumps(req), capture_output=True,
                               timeout=timeout, check=False)

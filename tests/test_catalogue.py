@@ -24,7 +24,9 @@ PBC38 = CORPUS_DIR / "wipo-pbc38-jiu-progress.zh.txt"
 
 
 def load_fixture(store) -> None:
-    """Ontology + reference graphs (as a build stores them) + the hand-written fixture."""
+    """Ontology + reference graphs (as a build stores them) + the hand-written fixture, and the status order
+    jiukg derives from it (written around the pipeline, it is derived as a bulk load does)."""
+    from jiukg import status_order
     from jiukg.pipeline import static_graphs
 
     store.replace_graphs({g: list(gr) for g, gr in static_graphs().items()})
@@ -32,6 +34,7 @@ def load_fixture(store) -> None:
     ds.parse(FIXTURE, format="trig")
     store.add((s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None))
               if isinstance(g, URIRef) and g.startswith("https://w3id.org/jiukg/graph/"))
+    status_order.refresh(store)
 
 
 @pytest.fixture
