@@ -5,8 +5,8 @@ a self-join over all statements (past-deadline took 9.6 s at 1M quads in Oxigrap
 than 10 s). So every write that touches an organisation's statements or progress reports also rewrites
 that organisation's graph `graph/status-order/<org>`, in the same replace as the documents, with:
 
-- statement `jiu:nextStatusAsOf` date: the as-at date of the organisation's next statement on the same
-  recommendation (what "consecutive statements" means);
+- statement `jiu:succeededBy` statement: the organisation's next statement(s) on the same recommendation,
+  by as-at date (what "consecutive statements" means; `jiu:succeededBy+` reaches every later one);
 - statement `jiu:supersededOn` date: the first later date at which the organisation reported either a
   statement on the recommendation or a progress report (which, not listing it, closes it);
 - organisation `jiu:latestStatusAsOf` date: the as-at date of its latest statement.
@@ -202,7 +202,9 @@ def _order(org: str, described: list[dict]) -> Graph:
             nxt = next(((d2, v2) for d2, v2, _ in rows if d2 > d), None)
             rep = next(((d2, v2) for d2, v2 in reports if d2 > d), None)
             if nxt is not None:
-                g.add((URIRef(s), JIU.nextStatusAsOf, _lit(nxt[1])))
+                for d2, _, s2 in rows:
+                    if d2 == nxt[0]:
+                        g.add((URIRef(s), JIU.succeededBy, URIRef(s2)))
             sup = min((x for x in (nxt, rep) if x is not None), key=lambda x: x[0], default=None)
             if sup is not None:
                 g.add((URIRef(s), JIU.supersededOn, _lit(sup[1])))
