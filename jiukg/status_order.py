@@ -217,3 +217,18 @@ def refresh(store) -> dict[URIRef, Graph]:
     graphs = derive(store)
     store.replace_graphs(graphs)
     return graphs
+
+
+def ensure(store) -> bool:
+    """Derive the status order of a store written before jiukg kept it (statements, but no status-order
+    graph): without it the queries that read it would answer as if no organisation had reported. Returns
+    whether it was derived. Read-only stores are left as they are."""
+    if any(is_order_graph(g) for g in store.graphs()):
+        return False
+    if not store.query(f"ASK {{ ?s {JIU.reportingOrganization.n3()} ?o ; {JIU.asOf.n3()} ?d }}",
+                       lane=INTERNAL_LANE).boolean:
+        return False
+    if getattr(store, "read_only", False):
+        return False
+    refresh(store)
+    return True

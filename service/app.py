@@ -256,6 +256,14 @@ def ensure_built(store) -> None:
             return
         for line in summary.lines():
             log.warning(line)
+        return
+    from jiukg import status_order
+
+    try:
+        if status_order.ensure(store):
+            log.warning("the store was written before jiukg kept each organisation's status order: derived it once")
+    except StoreError as e:  # serve anyway; the queries that read the order say nothing of what they lack
+        log.error("cannot derive the status order (%s)", e)
 
 
 def run(store: str | None = None, update_url: str | None = None, gsp_url: str | None = None,

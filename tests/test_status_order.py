@@ -164,3 +164,17 @@ def test_bulk_load_and_a_restore_of_an_older_release_derive_the_order(tmp_path):
     with EmbeddedStore(path) as st:
         assert held(st) == want
     assert GRAPH["status-order/WIPO"] in want
+
+
+def test_a_store_written_before_the_status_order_gets_it_when_served(tmp_path):
+    from service.app import ensure_built
+
+    st = open_store(":memory:")
+    pipeline.build(st, CORPUS_DIR)
+    want = held(st)
+    for g in want:
+        st.drop_graph(g)  # as jiukg wrote stores before it kept the order
+    assert held(st) == {}
+    ensure_built(st)
+    assert held(st) == want
+    assert not status_order.ensure(st)  # once
