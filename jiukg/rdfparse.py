@@ -26,6 +26,7 @@ import threading
 import xml.parsers.expat
 from contextlib import contextmanager
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import QuotedGraph
 
@@ -150,8 +151,11 @@ def _refuse_doctype(data: bytes) -> None:
         raise RDFRefused(f"not well-formed XML: {e}") from None
 
 
-def _check_terms(triples, what: str) -> None:
-    """Refuse what an RDF store cannot hold: N3 formulas and variables, literals as subjects."""
+def _check_terms(triples, what: str, graphs=()) -> None:
+    """Refuse what an RDF store cannot hold: N3 formulas and variables, literals as subjects, and IRIs that
+    are not IRIs. rdflib keeps an IRI whose escapes spell `>` or a space (`<http://e/o\u003E … >`) and only
+    warns; written into a query or an update, such a name would end its brackets."""
+    iris = set()
     for s, p, o in triples:
         for term in (s, p, o):
             if isinstance(term, QuotedGraph):
@@ -160,9 +164,19 @@ def _check_terms(triples, what: str) -> None:
             if not isinstance(term, (URIRef, BNode, Literal)):
                 raise RDFRefused(f"{what} holds {type(term).__name__} {term}, which is not an RDF term "
                                  "(N3 variables and rules are not stored)")
+            if isinstance(term, URIRef):
+                iris.add(term)
+            elif isinstance(term, Literal) and term.datatype is not None:
+                iris.add(term.datatype)
         if isinstance(s, Literal) or not isinstance(p, URIRef):
             raise RDFRefused(f"{what} has a triple an RDF store cannot hold (a literal as subject or a "
                              f"non-IRI predicate): {s} {p} {o}")
+    iris.update(g for g in graphs if isinstance(g, URIRef))
+    for iri in iris:
+        try:
+            ox.NamedNode(str(iri))
+        except ValueError as e:
+            raise RDFRefused(f"{what} holds {str(iri)!r}, which is not an IRI ({e})") from None
 
 
 # ---------------------------------------------------------------------------- the entry point
@@ -184,5 +198,9 @@ def parse(data: bytes, fmt: str, *, what: str = "the data") -> Graph | Dataset:
     target: Graph | Dataset = Dataset() if fmt in QUAD_FORMATS else Graph()
     with no_fetch():
         target.parse(data=data, format=fmt)
-    _check_terms(((s, p, o) for s, p, o, _ in target.quads()) if fmt in QUAD_FORMATS else target, what)
+    if fmt in QUAD_FORMATS:
+        _check_terms(((s, p, o) for s, p, o, _ in target.quads()), what,
+                     [g.identifier for g in target.graphs() if str(g.identifier) != "urn:x-rdflib:default"])
+    else:
+        _check_terms(target, what)
     return target

@@ -79,3 +79,14 @@ def test_rdfxml_without_a_doctype_still_parses_and_a_bomb_is_refused_at_once():
 def test_what_no_store_holds_is_refused(body):
     with pytest.raises(rdfparse.RDFRefused):
         rdfparse.parse(body, "n3")
+
+
+@pytest.mark.parametrize("fmt,body", [
+    ("turtle", b"<http://e/s> <http://e/p> <http://e/o\\u003E } #> ."),
+    ("nt", b"<http://e/s> <http://e/p> \"1\"^^<http://e/d\\u0020x> ."),
+    ("trig", b"<http://e/g\\u003E x> { <http://e/s> <http://e/p> \"o\" }"),
+    ("nquads", b"<http://e/s> <http://e/p> \"o\" <http://e/g\\u003E> ."),
+])
+def test_an_iri_that_is_not_one_is_refused_wherever_it_stands(fmt, body):
+    with pytest.raises(rdfparse.RDFRefused, match="not an IRI"):
+        rdfparse.parse(body, fmt)
