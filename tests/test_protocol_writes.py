@@ -15,7 +15,7 @@ import pytest
 
 from jiukg.auth import Token, TokenConfigError, Tokens, bearer, digest, new_token, parse_config
 from jiukg.config import Settings
-from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH
+from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, STATUS_ORDER_GRAPHS
 from tests._service_server import free_port, serve, static_store
 
 WIPO, ILO, ADMIN = "wipo-secret-token", "ilo-secret-token", "admin-secret-token"
@@ -140,6 +140,22 @@ def test_nobody_writes_the_catalogue_graph(service):
     r = httpx.post(f"{service}/update", content=f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{ {triples(1)} }} }}",
                    headers={"Content-Type": UPDATE, **auth(ADMIN)})
     assert r.status_code == 403
+    assert dump(service) == before
+
+
+def test_nobody_writes_the_status_order(service):
+    """graph/status-order/… is derived by jiukg on every write: refused to an admin by every protocol, even
+    for an organisation that has no such graph yet."""
+    order = f"{STATUS_ORDER_GRAPHS}WIPO"
+    before = dump(service)
+    r = httpx.put(f"{service}/store", params={"graph": order}, content=triples(1),
+                  headers={"Content-Type": TTL, **auth(ADMIN)})
+    assert r.status_code == 403, r.text
+    r = httpx.post(f"{service}/update", content=f"INSERT DATA {{ GRAPH <{order}> {{ {triples(1)} }} }}",
+                   headers={"Content-Type": UPDATE, **auth(ADMIN)})
+    assert r.status_code == 403, r.text
+    r = httpx.delete(f"{service}/store", params={"graph": order}, headers=auth(ADMIN))
+    assert r.status_code in (403, 404), r.text
     assert dump(service) == before
 
 
