@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -34,13 +35,14 @@ _STATEMENT = (JIU.reportingOrganization, JIU.aboutRecommendation, JIU.asOf)
 _REPORT = (JIU.preparedBy, JIU.statusesAsOf)
 _ORG_IRI = str(ID["org/"])
 _BATCH = 200  # organisations or subjects per VALUES block
+_LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def graph_for(org: URIRef) -> URIRef:
     """graph/status-order/WIPO for the reference data's organisations; a digest for any other IRI."""
     o = str(org)
     local = o[len(_ORG_IRI):] if o.startswith(_ORG_IRI) else ""
-    if not local or not all(c.isalnum() or c in "-._" for c in local):
+    if not _LOCAL.fullmatch(local):  # a path segment of its own, never `..` or a slash
         local = "iri-" + hashlib.sha256(o.encode()).hexdigest()[:16]
     return URIRef(PREFIX + local)
 

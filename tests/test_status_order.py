@@ -7,7 +7,6 @@ Real stores (pyoxigraph in memory and on disk), the real pipeline and bulk paths
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
@@ -178,3 +177,31 @@ def test_a_store_written_before_the_status_order_gets_it_when_served(tmp_path):
     ensure_built(st)
     assert held(st) == want
     assert not status_order.ensure(st)  # once
+
+
+def test_an_organisation_iri_never_makes_a_path_of_its_graph_name():
+    """Any organisation IRI a steward writes gets one graph of its own: the reference data's by acronym,
+    every other by a digest, never a name with `..`, a slash or a query part."""
+    assert status_order.graph_for(WIPO) == GRAPH["status-order/WIPO"]
+    odd = [URIRef(str(ID["org/.."])), URIRef(str(ID["org/a/../catalogue"])), URIRef(str(ID["org/X?y=1"])),
+           URIRef("http://example.org/org/WIPO"), URIRef(str(ID["org/"]))]
+    names = [status_order.graph_for(o) for o in odd]
+    assert len(set(names)) == len(odd)
+    for n in names:
+        local = str(n)[len(STATUS_ORDER_GRAPHS):]
+        assert local.startswith("iri-") and local[4:].isalnum(), n
+    st = open_store(":memory:")
+    data: list = []
+    statement(data, "s", odd[0], URIRef(EX + "rec/1"), "2020-01-01")
+    pipeline.commit(st, [pipeline.Prepared("steward", {URIRef(EX + "g"): _graph(data)})], validate=False)
+    assert set(held(st)) == {names[0]}
+    assert_current(st)
+
+
+def _graph(triples):
+    from rdflib import Graph
+
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
