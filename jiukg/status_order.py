@@ -28,13 +28,16 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from jiukg.namespaces import ID, JIU, STATUS_ORDER_GRAPHS as PREFIX
+from jiukg.namespaces import ID, JIU
+from jiukg.namespaces import STATUS_ORDER_GRAPHS as PREFIX
 from jiukg.store.base import INTERNAL_LANE
+from jiukg.store.terms import iri_batches
 
 _STATEMENT = (JIU.reportingOrganization, JIU.aboutRecommendation, JIU.asOf)
 _REPORT = (JIU.preparedBy, JIU.statusesAsOf)
 _ORG_IRI = str(ID["org/"])
-_BATCH = 200  # organisations or subjects per VALUES block
+_BATCH = 200  # graphs or organisations per VALUES block
+_PROPS = " ".join(p.n3() for p in (*_STATEMENT, *_REPORT))
 _LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -75,34 +78,29 @@ def _plain(term):
     return str(term)
 
 
-def _values(var: str, terms) -> str:
-    return f"VALUES ?{var} {{ {' '.join(t.n3() for t in terms)} }}"
-
-
 def _rows(store, sparql: str):
     return store.query(sparql, lane=INTERNAL_LANE).rows
 
 
-def _orgs_in(store, graphs: list[URIRef]) -> set[URIRef]:
+def _orgs_in(store, graphs) -> set[URIRef]:
     """The organisations whose statements or reports the stored versions of `graphs` hold."""
     orgs: set[URIRef] = set()
-    for i in range(0, len(graphs), _BATCH):
-        vals = _values("g", graphs[i:i + _BATCH])
+    for vals in iri_batches(graphs, _BATCH):
         for pattern in (f"?s {JIU.reportingOrganization.n3()} ?o", f"?s {JIU.preparedBy.n3()} ?o"):
-            for r in _rows(store, f"SELECT DISTINCT ?o WHERE {{ {vals} GRAPH ?g {{ {pattern} }} }}"):
+            for r in _rows(store, f"SELECT DISTINCT ?o WHERE {{ VALUES ?g {{ {vals} }} GRAPH ?g {{ {pattern} }} }}"):
                 if isinstance(r.get("o"), URIRef):
                     orgs.add(r["o"])
     return orgs
 
 
-def _stored_facts(store, orgs: list[URIRef], skip: set, props: tuple, link: URIRef) -> list[tuple]:
+def _stored_facts(store, orgs, skip: set, props: tuple, link: URIRef) -> list[tuple]:
     """(subject, property, value) of `props` of every subject `link`ed to one of `orgs`, from the graphs
     not in `skip` (those being replaced)."""
     out = []
-    pv = _values("p", props)
-    for i in range(0, len(orgs), _BATCH):
-        q = (f"SELECT DISTINCT ?g ?s ?p ?v WHERE {{ {_values('org', orgs[i:i + _BATCH])} ?s {link.n3()} ?org . "
-             f"{pv} GRAPH ?g {{ ?s ?p ?v }} }}")
+    pv = " ".join(p.n3() for p in props)
+    for vals in iri_batches(orgs, _BATCH):
+        q = (f"SELECT DISTINCT ?g ?s ?p ?v WHERE {{ VALUES ?org {{ {vals} }} ?s {link.n3()} ?org . "
+             f"VALUES ?p {{ {pv} }} GRAPH ?g {{ ?s ?p ?v }} }}")
         out.extend((str(r["s"]), str(r["p"]), _plain(r["v"])) for r in _rows(store, q)
                    if r["g"] not in skip and isinstance(r["s"], URIRef))
     return out
@@ -116,7 +114,7 @@ def _all_facts(store) -> list[tuple]:
     raw = getattr(store, "_store", None)
     if not isinstance(raw, ox.Store):
         return [(str(r["s"]), str(r["p"]), _plain(r["v"])) for r in _rows(
-            store, f"SELECT DISTINCT ?s ?p ?v WHERE {{ {_values('p', (*_STATEMENT, *_REPORT))} ?s ?p ?v }}")
+            store, f"SELECT DISTINCT ?s ?p ?v WHERE {{ VALUES ?p {{ {_PROPS} }} ?s ?p ?v }}")
             if isinstance(r["s"], URIRef)]
     out = set()
     # the union graph (store/union.py) holds each triple of the named graphs once
@@ -142,13 +140,12 @@ def derive(store, graphs: dict[URIRef, Graph] | None = None) -> dict[URIRef, Gra
     else:
         replaced = {g for g in graphs if not is_order_graph(g)}
         new = [g for gid, g in graphs.items() if gid in replaced]
-        touched = _orgs_in(store, sorted(g for g in replaced if g in set(held)))
+        touched = _orgs_in(store, replaced & set(held))
         for g in new:
             touched.update(o for p in (JIU.reportingOrganization, JIU.preparedBy)
                            for o in g.objects(None, p) if isinstance(o, URIRef))
-        ordered = sorted(touched)
-        facts = _stored_facts(store, ordered, replaced, _STATEMENT, JIU.reportingOrganization) if ordered else []
-        facts += _stored_facts(store, ordered, replaced, _REPORT, JIU.preparedBy) if ordered else []
+        facts = (_stored_facts(store, touched, replaced, _STATEMENT, JIU.reportingOrganization)
+                 + _stored_facts(store, touched, replaced, _REPORT, JIU.preparedBy))
         for g in new:
             facts.extend((str(s), str(p), _plain(v)) for p in (*_STATEMENT, *_REPORT)
                          for s, v in g.subject_objects(p) if isinstance(s, URIRef))
@@ -157,10 +154,9 @@ def derive(store, graphs: dict[URIRef, Graph] | None = None) -> dict[URIRef, Gra
     subjects: dict = defaultdict(lambda: defaultdict(set))
     for s, p, v in facts:
         subjects[s][p].add(v)
-    for s, props in subjects.items():
-        props["subject"] = s
     by_org: dict = defaultdict(list)  # organisation -> its statements' and reports' subjects
     for s, props in subjects.items():
+        props["subject"] = s
         for o in props.get(_ORG, set()) | props.get(_BY, set()):
             if o in orgs:
                 by_org[o].append(props)

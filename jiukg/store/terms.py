@@ -70,3 +70,12 @@ def results_term(kind: str, value: str, lang: str | None, datatype: str | None, 
 def nt(term: Identifier) -> str:
     """N-Triples syntax of a term (for INSERT DATA), escaped by pyoxigraph."""
     return str(to_ox(term))
+
+
+def iri_batches(terms, size: int):
+    """The IRIs among `terms`, sorted, as the bodies of SPARQL VALUES blocks of at most `size` each. The
+    IRIs come from the store or from data rdfparse checked (no `>` or space can stand in one), so they are
+    written as they are: a million through `nt` would cost the gate 0.6 s."""
+    iris = sorted(t for t in terms if isinstance(t, URIRef))
+    for i in range(0, len(iris), size):
+        yield " ".join(f"<{t}>" for t in iris[i:i + size])

@@ -11,11 +11,11 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from jiukg.namespaces import BASE, CATALOGUE_GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from jiukg.store.terms import iri_batches
 
 from .engine import _labels, gc_paused, validate_graph
 from .report import Result, ValidationReport
 from .shapes import Shapes
-
 
 # A write replaces named graphs. What it can break: the records it writes (the
 # new graphs' subjects), the resources whose description it changes or removes
@@ -51,9 +51,7 @@ def _not_in(exclude: set) -> str:
 
 
 def _batches(terms: Iterable[Node]) -> Iterable[str]:
-    iris = sorted(t for t in terms if isinstance(t, URIRef))
-    for i in range(0, len(iris), _BATCH):
-        yield " ".join(f"<{t}>" for t in iris[i:i + _BATCH])
+    return iri_batches(terms, _BATCH)
 
 
 def _fetch(store, subjects: set, exclude: set) -> list[tuple]:
