@@ -437,6 +437,7 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
     except BaseException:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)  # a running validation cannot be stopped: let it end
+        feed = gate = None  # they hold the staging store: released, it closes before its folder is removed
         stage.close()
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
@@ -649,6 +650,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
         _finish(live, stage, staging_dir)
         return n
     except BaseException:
+        sides = side = None  # they hold the staging store: released, it closes before its folder is removed
         stage.close()
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
