@@ -303,6 +303,70 @@ def test_status_changes_fixture(fx):
     assert rows(run(fx, "status-changes", org="ILO")) == []
 
 
+def test_status_changes_over_three_reports(memory_store):
+    """Three reports of one organisation: the changes between consecutive statements; any later one when both
+    documents are named; a change the later report states (its note, from a document known by symbol only)
+    in place of the compared one; walked from the organisation, from the earlier document or from the later."""
+    from jiukg import status_order
+    from jiukg.namespaces import GRAPH, ID, JIU, VOCAB
+    from rdflib.namespace import XSD
+
+    org, ex = ID["org/TSTO"], "https://example.org/"
+    acc, imp = (lambda v: VOCAB["acceptance/" + v]), (lambda v: VOCAB["implementation/" + v])
+    pub = URIRef(ex + "pub")
+    t = [(org, JIU.acronym, Literal("TSTO", lang="en")), (pub, JIU.symbol, Literal("JIU/REP/2001/1"))]
+    docs = {n: URIRef(f"{ex}doc{n}") for n in (1, 2, 3)}
+    t += [(d, JIU.symbol, Literal(f"T/{n}")) for n, d in docs.items()]
+    recs = {}
+    for n in (1, 2):
+        recs[n] = URIRef(f"{ex}rec{n}")
+        t += [(recs[n], JIU.inPublication, pub), (recs[n], JIU.recommendationNumber, Literal(str(n)))]
+
+    def st(name, rec, doc, as_of, a, i=None):
+        s = URIRef(ex + name)
+        t.extend([(s, JIU.reportingOrganization, org), (s, JIU.aboutRecommendation, recs[rec]),
+                  (s, JIU.reportedIn, docs[doc]), (s, JIU.acceptance, acc(a))])
+        if as_of:
+            t.append((s, JIU.asOf, Literal(as_of, datatype=XSD.date)))
+        if i:
+            t.append((s, JIU.implementation, imp(i)))
+        return s
+
+    st("s1", 1, 1, "2021-02-28", "accepted", "not-started")
+    st("s2", 1, 2, "2022-02-28", "accepted", "in-progress")
+    st("s3", 1, 3, "2023-02-28", "accepted", "implemented")
+    st("t1", 2, 1, "2021-02-28", "under-consideration")
+    p = st("p", 2, 2, None, "under-consideration")  # the status T/3 says held before, known by T/2's symbol
+    t3 = st("t3", 2, 3, "2023-02-28", "accepted", "in-progress")
+    t += [(t3, JIU.previousStatement, p), (t3, JIU.statusChangeNote, Literal("之前为“正在审议”", lang="zh"))]
+    memory_store.replace_graphs({GRAPH["tsto"]: t})
+    status_order.refresh(memory_store)
+
+    def changes(**params):
+        return [(r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12])
+                for r in rows(run(memory_store, "status-changes", org="tsto", **params))]
+
+    s1_s2 = ("1", "2021-02-28", "accepted", "not-started", "T/1", "2022-02-28", "accepted", "in-progress", "T/2",
+             "compared", "")
+    s2_s3 = ("1", "2022-02-28", "accepted", "in-progress", "T/2", "2023-02-28", "accepted", "implemented", "T/3",
+             "compared", "")
+    s1_s3 = ("1", "2021-02-28", "accepted", "not-started", "T/1", "2023-02-28", "accepted", "implemented", "T/3",
+             "compared", "")
+    p_t3 = ("2", "", "under-consideration", "", "T/2", "2023-02-28", "accepted", "in-progress", "T/3", "stated",
+            "之前为“正在审议”")
+    t1_t3 = ("2", "2021-02-28", "under-consideration", "", "T/1", "2023-02-28", "accepted", "in-progress", "T/3",
+             "compared", "")
+    # t1 -> t3 is consecutive, but T/3 states what held before: its own row stands for the change
+    assert changes() == [s1_s2, s2_s3, p_t3]
+    assert changes(**{"from": "T/1", "to": "T/3"}) == [s1_s3, t1_t3]
+    assert changes(**{"from": "T/1", "to": "T/2"}) == [s1_s2]
+    assert changes(**{"from": "T/2"}) == [s2_s3, p_t3]
+    assert changes(to="T/3") == [s2_s3, p_t3]
+    assert changes(to="T/2") == [s1_s2]
+    assert changes(**{"from": "T/3"}) == []
+    assert changes(**{"from": "T/9"}) == [] and changes(to="T/9") == []
+
+
 def test_not_accepted_fixture(fx):
     assert rows(run(fx, "not-accepted", org="WIPO"), "report", "rec", "acceptance", "qualifier") == [
         ("JIU/NOTE/2022/1/Rev.1", "2", "not-accepted", ""),
