@@ -173,7 +173,9 @@ def _load_file(stage: EmbeddedStore, path: Path, fmt: ox.RdfFormat) -> None:
 
 def _copy_kept(stage: EmbeddedStore, live: EmbeddedStore, replaced: set) -> None:
     """The live store's graphs the load does not replace, into the staging store."""
-    keep = [g for g in live._store.named_graphs() if URIRef(g.value) not in replaced]
+    # the status order is derived whole after the load: not copied
+    keep = [g for g in live._store.named_graphs()
+            if URIRef(g.value) not in replaced and not status_order.is_order_graph(g.value)]
     stage._store.bulk_extend(q for g in keep for q in live._store.quads_for_pattern(None, None, None, g))
 
 
@@ -424,9 +426,11 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             else:
                 _union(stage, progress)
         # the status order and the catalogue records written below keep the union graph as any write does
-        order = status_order.refresh(stage)
+        order = status_order.refresh(stage, unseen=True)
+        gone = [g for g in held if status_order.is_order_graph(g) and g not in order]  # their records go
         when = datetime.now(timezone.utc)
-        infos = {gid: _GraphInfo(stage, gid) for gid in dict.fromkeys([*loaded, *extra, *order]) if gid != CATALOGUE_GRAPH}
+        infos = {gid: _GraphInfo(stage, gid) for gid in dict.fromkeys([*loaded, *extra, *order, *gone])
+                 if gid != CATALOGUE_GRAPH}
         stage.replace_graphs({CATALOGUE_GRAPH: pipeline.graph_records(stage, infos, when)})
         summary = pipeline.Summary(validation=report, static_added=sorted(extra))
         pipeline._summarise(summary, stage, [], t0)
@@ -646,7 +650,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             _union(stage, progress)
         if not any(status_order.is_order_graph(g) for g in stage.graphs()):
             # a release made before jiukg kept the status order: derived once, as a load would have
-            status_order.refresh(stage)
+            status_order.refresh(stage, unseen=True)
         _finish(live, stage, staging_dir)
         return n
     except BaseException:

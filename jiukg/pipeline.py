@@ -419,7 +419,9 @@ def _commit(store: Store, prepared: list[Prepared], extra: dict[URIRef, Graph] |
             elif len(old):
                 activity.invalidated.append(gid)
         activity.iri = write_iri(when, secrets.token_hex(4))
-    graphs.update(status_order.derive(store, graphs))
+    for gid, triples in status_order.derive(store, graphs).items():
+        graphs[gid] = Graph(identifier=gid)
+        graphs[gid] += triples
     graphs[CATALOGUE_GRAPH] = graph_records(store, graphs, when, activity)
     store.replace_graphs(graphs)
     return report

@@ -165,6 +165,33 @@ def test_bulk_load_and_a_restore_of_an_older_release_derive_the_order(tmp_path):
     assert GRAPH["status-order/WIPO"] in want
 
 
+def test_a_bulk_load_into_a_store_that_holds_the_order_derives_it_again(tmp_path):
+    """The loaded graphs replace some of the store's; the order is derived whole in the staging store (not
+    copied from the store), written by the bulk loader into its graphs and the union graph, and the catalogue
+    records each order graph the store holds, and no other."""
+    from jiukg.namespaces import CATALOGUE_GRAPH
+
+    built = open_store(":memory:")
+    pipeline.build(built, CORPUS_DIR)
+    want = held(built)
+    dump = [line for line in built.export("nquads").splitlines() if STATUS_ORDER_GRAPHS.encode() not in line]
+    everything, one = tmp_path / "corpus.nq", tmp_path / "one.nq"
+    everything.write_bytes(b"\n".join(dump))
+    doc = graph_iri("WO/PBC/38/2").encode()
+    one.write_bytes(b"\n".join(line for line in dump if line.rstrip().endswith(b"<" + doc + b"> .")))
+    assert len(one.read_bytes().splitlines()) > 100
+    path = tmp_path / "store"
+    bulk.load(EmbeddedStore(path), [everything])
+    bulk.load(EmbeddedStore(path), [one])
+    with EmbeddedStore(path) as st:
+        assert held(st) == want
+        assert_current(st)
+        recorded = {g for g in st.graph(CATALOGUE_GRAPH).subjects() if status_order.is_order_graph(g)}
+        assert recorded == set(want)
+        # in the union graph too, as every query reads it
+        assert st.query(f"ASK {{ ?s {JIU.succeededBy.n3()} ?t }}").boolean
+
+
 def test_a_store_written_before_the_status_order_gets_it_when_served(tmp_path):
     from service.app import ensure_built
 

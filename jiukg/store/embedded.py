@@ -675,6 +675,25 @@ class EmbeddedStore(Store):
             finally:
                 self._written()
 
+    def add_new_graphs(self, graphs: dict[URIRef, Iterable[Triple]]) -> None:
+        """Graphs the store does not hold, by the bulk loader, each triple also into the union graph. The
+        bulk loader is not transactional: only for a store no one else sees yet, which a failure discards
+        (bulk.py's staging store)."""
+        self._check_writable()
+        held = set(self.graphs())
+        if any(g in held for g in graphs):
+            raise StoreError(f"{self.description}: add_new_graphs: the store already holds some of these graphs")
+        try:
+            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g))) for g, ts in graphs.items()
+                     for s, p, o in ts]
+        except (TypeError, ValueError) as e:
+            raise StoreError(f"{self.description}: nothing was written: {e}") from e
+        with self._write_lock:
+            try:
+                self._store.bulk_extend(quads + (list(union.as_default(quads)) if self.union_graph else []))
+            finally:
+                self._written()
+
     def _is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
