@@ -93,6 +93,22 @@ def test_added_quads_go_to_their_graph_and_the_union(store):
     assert DEFAULT_GRAPH in store.graphs()  # never the union graph itself
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["transaction", "bulk loader"])
+def test_new_graphs_added_whole_go_to_their_graph_and_the_union(store, bulk):
+    """add_new_graphs (the status order's writer): into the union graph too; a graph the store holds
+    refuses the whole call, and nothing changes."""
+    store.replace_graphs({A: [SHARED]})
+    store.add_new_graphs({B: [SHARED, (S, Q, Literal("only b"))], C: [(S, Q, Literal("only c"))]}, bulk=bulk)
+    assert_union(store)
+    assert count(store) == 3 and store.count() == 4
+    before = store.export("nquads")
+    with pytest.raises(StoreError, match="already holds"):
+        store.add_new_graphs({URIRef(EX + "g/d"): [(S, Q, Literal("d"))], A: [(S, Q, Literal("again"))]},
+                             bulk=bulk)
+    assert store.export("nquads") == before
+    assert_union(store)
+
+
 def test_the_export_holds_the_named_graphs_only(store):
     store.replace_graphs({A: [SHARED], B: [SHARED]})
     quads = list(ox.parse(store.export("nquads"), format=ox.RdfFormat.N_QUADS))
