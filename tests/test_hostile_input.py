@@ -413,6 +413,41 @@ def test_an_iri_whose_escape_ends_its_brackets_is_400_and_nothing_written(served
     assert served.dump() == before
 
 
+HOSTILE_VALUES = ['WO" } ; DROP ALL ; #', "}\n INSERT DATA { <a> <b> <c> }", "javascript:alert(1)",
+                  "<script>alert(1)</script>", "x" * 5000, "WO/PBC/38/2\u0000", "\\u003E", "wipo"]
+WALKED_PARAMETERS = {  # the catalogue's queries that walk out from their parameters, and those parameters
+    "status-changes": ("org", "from", "to"), "recommendation-status": ("org", "report"),
+    "past-deadline": ("org", "before"), "outstanding-by-official": ("org",)}
+
+
+def test_hostile_catalogue_parameters_get_an_answer_or_a_4xx_and_change_nothing(built_store):
+    """Every parameter of the queries that resolve their parameters to resources first (the earlier or later
+    document, the report, the organisation), beside a good organisation: 200 (no rows) or 400 with the
+    catalogue's own message, never a 5xx; a message that repeats the value is plain text or escaped HTML, never
+    markup; the store is unchanged."""
+    from _service_server import serve
+
+    before = built_store.export("nquads")
+    with serve(built_store) as url, httpx.Client(base_url=url, timeout=30) as c:
+        for name, params in WALKED_PARAMETERS.items():
+            for param in params:
+                for value in HOSTILE_VALUES:
+                    for accept in ("application/sparql-results+json", "text/html"):
+                        asked = {"org": "WIPO", param: value}
+                        r = c.get(f"/queries/{name}", params=asked, headers={"Accept": accept})
+                        assert r.status_code in (200, 400), (name, asked, r.status_code, r.text[:200])
+                        kind = r.headers["content-type"]
+                        if "<script>" in value and r.status_code == 400:
+                            assert kind.startswith("text/plain") or "<script>alert" not in r.text, (name, asked)
+                        if kind.startswith("text/html"):
+                            assert "<script>alert" not in r.text and 'href="javascript' not in r.text.lower()
+        # the walks still answer as they should
+        r = c.get("/queries/status-changes", params={"org": "WIPO", "to": "WO/PBC/38/2"},
+                  headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 13
+    assert built_store.export("nquads") == before
+
+
 def deep_queries() -> dict[str, str]:
     t = "?s ?p ?o"
     return {
