@@ -218,10 +218,14 @@ DEFAULT_GRAPH = GRAPH["default"]  # the Graph Store's default graph for writes (
 STATUS_ORDER_GRAPHS = str(GRAPH["status-order/"])  # each organisation's statements in order (jiukg/status_order.py)
 
 
+def is_status_order_graph(graph) -> bool:
+    return str(graph).startswith(STATUS_ORDER_GRAPHS)
+
+
 def written_by_jiukg(graph) -> bool:
     """The graphs jiukg derives itself on every write (the catalogue, the status order): never loaded or
     written from outside."""
-    return str(graph) == str(CATALOGUE_GRAPH) or str(graph).startswith(STATUS_ORDER_GRAPHS)
+    return str(graph) == str(CATALOGUE_GRAPH) or is_status_order_graph(graph)
 
 
 def write_iri(when, nonce: str):

@@ -30,6 +30,7 @@ from rdflib.namespace import XSD
 
 from jiukg.namespaces import ID, JIU
 from jiukg.namespaces import STATUS_ORDER_GRAPHS as PREFIX
+from jiukg.namespaces import is_status_order_graph as is_order_graph
 from jiukg.store.base import INTERNAL_LANE
 from jiukg.store.terms import iri_batches
 
@@ -48,10 +49,6 @@ def graph_for(org: URIRef) -> URIRef:
     if not _LOCAL.fullmatch(local):  # a path segment of its own, never `..` or a slash
         local = "iri-" + hashlib.sha256(o.encode()).hexdigest()[:16]
     return URIRef(PREFIX + local)
-
-
-def is_order_graph(gid) -> bool:
-    return str(gid).startswith(PREFIX)
 
 
 _XSD_DATE = str(XSD.date)
@@ -215,7 +212,7 @@ def refresh(store, *, unseen: bool = False) -> dict[URIRef, list[tuple]]:
     load or a restore, or data written around the pipeline. Returns the graphs written. Into an embedded
     store that holds none yet, the graphs are added in one transaction, not as the text of an update;
     `unseen`: the store is one no one else sees yet (bulk.py's staging store, discarded on failure), so by
-    the bulk loader. Deriving it while the gate runs gained nothing: both hold the GIL."""
+    the bulk loader."""
     graphs = derive(store)
     add = getattr(store, "add_new_graphs", None)
     if add is not None and not any(is_order_graph(g) for g in store.graphs()):
