@@ -536,12 +536,12 @@ def _delete(store: Store, names: list[str], progress: Callable[[str], None], act
 _DISTINCT = {"recommendation": JIU.Recommendation}
 
 
-def _summarise(summary: Summary, store: Store, prepared: list[Prepared], t0: float) -> None:
+def _summarise(summary: Summary, store: Store, prepared: list[Prepared], t0: float, triples: int | None = None) -> None:
     summary.documents = len(prepared)
     for p in prepared:
         summary.records.update(p.records)
         summary.warnings.extend(p.warnings)
-    summary.triples = store.count()
+    summary.triples = store.count() if triples is None else triples
     for kind, cls in _DISTINCT.items():
         rows = store.query(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH ?g {{ ?r a <{cls}> }} }}").rows
         summary.distinct[kind] = int(rows[0]["n"].toPython()) if rows and "n" in rows[0] else 0

@@ -207,13 +207,13 @@ def _order(org: str, described: list[dict]) -> list[tuple]:
     return list(g)
 
 
-def refresh(store, *, unseen: bool = False) -> dict[URIRef, list[tuple]]:
+def refresh(store, *, unseen: bool = False, derived: dict | None = None) -> dict[URIRef, list[tuple]]:
     """Derive every organisation's status order again from the store as it is, and write it: after a bulk
     load or a restore, or data written around the pipeline. Returns the graphs written. Into an embedded
     store that holds none yet, the graphs are added in one transaction, not as the text of an update;
     `unseen`: the store is one no one else sees yet (bulk.py's staging store, discarded on failure), so by
-    the bulk loader."""
-    graphs = derive(store)
+    the bulk loader. `derived`: what `derive` just gave for this store, if the caller asked it."""
+    graphs = derive(store) if derived is None else derived
     add = getattr(store, "add_new_graphs", None)
     if add is not None and not any(is_order_graph(g) for g in store.graphs()):
         add(graphs, bulk=unseen)

@@ -206,3 +206,58 @@ def test_a_graph_name_that_would_end_the_iri_in_the_update_is_refused_and_nothin
         store.replace_graphs({hostile: []})  # no triples: its name is still written into the update
     assert store.export("nquads") == before
     assert_union(store)
+
+
+BLANK_LINES = {
+    "named": f'_:n1 <{EX}p> "in a named graph" <{A}> .\n<{EX}s2> <{EX}q> _:n1 <{A}> .\n',
+    "default": f'_:n2 <{EX}p> "in no named graph" .\n',
+}
+
+
+@pytest.mark.parametrize("where", ["named", "default"])
+def test_the_union_copy_keeps_blank_nodes_and_leaves_nothing_in_the_store(tmp_path, where):
+    """The bulk paths take the union graph's triples from a child process's read of their input
+    (store/union_copy.py), which leaves out triples with blank nodes: those of a named graph are copied from
+    the store, as the bulk loader labelled them; one outside any named graph makes the union graph be rebuilt.
+    Either way the union graph is complete, and none of the child's files stay in the store's folder."""
+    src = tmp_path / "data.nq"
+    src.write_text(nquads(1500, seed=3) + BLANK_LINES[where], encoding="utf-8")
+    path = tmp_path / "store"
+    bulk.load(EmbeddedStore(path), [src])
+    with EmbeddedStore(path) as st:
+        assert union.marked(path)
+        assert_union(st)
+        assert count(st, "?x ?p ?o FILTER(isBlank(?x))") >= 1
+        dump = st.export("nquads")
+    assert not list(path.glob("jiukg-union-copy*"))
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "data.nq.gz").write_bytes(gzip.compress(dump))
+    shutil.rmtree(path)
+    bulk.restore(EmbeddedStore(path), release, verify=False)
+    with EmbeddedStore(path) as st:
+        assert union.marked(path)
+        assert_union(st)
+    assert not list(path.glob("jiukg-union-copy*"))
+
+
+def test_the_union_copy_says_what_it_could_not_read_and_hashes_what_it_read(tmp_path):
+    from jiukg.store.union_copy import UnionCopy
+
+    good = tmp_path / "good.nq.gz"
+    good.write_bytes(gzip.compress(nquads(300, seed=4).encode()))
+    bad = tmp_path / "bad.nq"
+    bad.write_text(nquads(300, seed=4) + "<https://example.org/s> this is not N-Quads .\n", encoding="utf-8")
+    copy = UnionCopy([(good, ox.RdfFormat.N_QUADS)], tmp_path)
+    st = ox.Store()
+    copy.load(st)
+    assert copy.complete and copy.result()["sha256"] == [bulk.sha256(good)]
+    assert len(st) == len({(q.subject, q.predicate, q.object) for q in ox.parse(
+        gzip.decompress(good.read_bytes()), ox.RdfFormat.N_QUADS)})
+    copy.close()
+    copy = UnionCopy([(good, ox.RdfFormat.N_QUADS), (bad, ox.RdfFormat.N_QUADS)], tmp_path)
+    with pytest.raises(ValueError, match=r"bad\.nq: not valid N-Quads \(Parser error at line \d+"):
+        copy.load(ox.Store())
+    assert not copy.complete
+    copy.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.nq", "good.nq.gz"]
