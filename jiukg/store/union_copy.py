@@ -43,7 +43,9 @@ class UnionCopy:
     def __init__(self, sources: list[tuple[Path, ox.RdfFormat]], folder: Path, *, size: int = 200_000):
         job = {"sources": [[str(p), f.media_type] for p, f in sources], "folder": str(folder), "size": size,
                "parent": os.getpid()}
-        self.proc = subprocess.Popen([sys.executable, "-m", __name__, json.dumps(job)], stdin=subprocess.DEVNULL,
+        # run by path, not as jiukg.store.union_copy: the package would import rdflib (0.15 s); -P: its folder
+        # is not put on the child's import path
+        self.proc = subprocess.Popen([sys.executable, "-P", __file__, json.dumps(job)], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._lock = threading.Lock()  # a thread that loads and the path's own may both wait for the child
         self.info: dict | None = None
