@@ -47,9 +47,9 @@ from rdflib.namespace import PROV
 from jiukg import status_order
 from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
 from jiukg.store import StoreError, union
-from jiukg.store.union_copy import UnionCopy
 from jiukg.store.embedded import EmbeddedStore
 from jiukg.store.sparql import from_ox
+from jiukg.store.union_copy import UnionCopy
 
 FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
            ".ttl": ox.RdfFormat.TURTLE}
