@@ -45,7 +45,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 
 from jiukg import status_order
-from jiukg.namespaces import CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug
+from jiukg.namespaces import (CATALOGUE_GRAPH, GRAPH, JIU, ONTOLOGY_GRAPH, REFERENCE_GRAPH, graph_iri, slug,
+                              written_by_jiukg)
 from jiukg.store import StoreError, union
 from jiukg.store.embedded import EmbeddedStore
 from jiukg.store.sparql import from_ox
@@ -358,6 +359,21 @@ def _union(stage: EmbeddedStore, progress: Callable[[str], None]) -> None:
     progress(f"union the default graph: the distinct triples of the named graphs ({time.perf_counter() - t0:.1f} s)")
 
 
+def _complete_union(stage: EmbeddedStore, staging_dir: Path, copy: UnionCopy | None,
+                    progress: Callable[[str], None]) -> None:
+    """The staging store's union graph made whole once it holds every graph: the copy's files are in (the
+    static graphs' writes kept theirs), so its triples with blank nodes are added; without a complete copy,
+    rebuilt from the named graphs. The copy's leftovers go: the staging folder becomes the store's."""
+    if copy is not None and copy.complete:
+        copy.finish(stage._store)
+        stage.union_graph = True
+        union.mark(staging_dir)
+    else:
+        _union(stage, progress)
+    if copy is not None:
+        copy.close()
+
+
 def _finish(live: EmbeddedStore, stage: EmbeddedStore, staging_dir: Path) -> None:
     """Make the staging store the store: both closed first (RocksDB keeps working by path, so a handle
     still open across the rename would write into, and delete files of, the other directory), then
@@ -421,19 +437,11 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             progress("add   the ontology and reference data graphs, which the store does not hold yet: "
                      + ", ".join(str(g) for g in extra))
         to_check = [g for g in loaded if g not in (CATALOGUE_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH)]
-        if copy is not None:  # the copy's triples are in; the static graphs' writes kept theirs
-            if copy.complete:
-                copy.finish(stage._store)
-                stage.union_graph = True
-                union.mark(staging_dir)
-            else:
-                _union(stage, progress)
-            copy.close()  # what it wrote goes: the staging folder becomes the store's
-        else:
-            _union(stage, progress)  # the batched gate queries the staging store
+        _complete_union(stage, staging_dir, copy, progress)  # the batched gate queries the staging store
         # read while the gate's thread still validates, all new data (mostly Rust queries, without the GIL):
-        # the graphs' sizes, for the catalogue and the summary, and the status order, written after the gate
-        sizes = _sizes(stage) if gate is not None else {}
+        # the graphs' sizes, for the catalogue and the summary (but the catalogue's and the status order's,
+        # written after the gate and counted then), and the status order
+        sizes = {g: n for g, n in _sizes(stage).items() if not written_by_jiukg(g)} if gate is not None else {}
         derived = status_order.derive(stage)
         if gate is not None:
             # all new: validated in one pass, the files parsed again into memory (which costs less than
@@ -446,8 +454,6 @@ def load(live: EmbeddedStore, files: list[Path], *, progress: Callable[[str], No
             raise pipeline.WriteRefused("the data breaks the shapes; nothing was written", report)
         # the status order and the catalogue records keep the union graph as any write does
         order = status_order.refresh(stage, unseen=True, derived=derived)
-        for g in [*order, CATALOGUE_GRAPH, *(g for g in sizes if status_order.is_order_graph(g))]:
-            sizes.pop(g, None)  # written after the count (an order graph the files held, replaced or not)
         gone = [g for g in held if status_order.is_order_graph(g) and g not in order]  # their records go
         when = datetime.now(timezone.utc)
         infos = {gid: _GraphInfo(stage, gid, sizes.get(gid)) for gid in dict.fromkeys([*loaded, *extra, *order, *gone])
@@ -636,13 +642,7 @@ def restore(live: EmbeddedStore, folder: Path, *, verify: bool = True, validate:
             report = validate_staged(stage, empty, graphs, batch_triples=batch_triples, progress=progress)
             if report is not None and not report.conforms:
                 raise pipeline.WriteRefused("the release breaks the shapes; nothing was restored", report)
-        if copy.complete:
-            copy.finish(stage._store)
-            stage.union_graph = True
-            union.mark(staging_dir)
-        else:
-            _union(stage, progress)
-        copy.close()
+        _complete_union(stage, staging_dir, copy, progress)
         if not any(status_order.is_order_graph(g) for g in stage.graphs()):
             # a release made before jiukg kept the status order: derived once, as a load would have
             status_order.refresh(stage, unseen=True)
