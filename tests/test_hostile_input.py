@@ -470,6 +470,35 @@ def test_deeply_nested_queries_are_400_with_a_message(served):
     _alive(served.url)
 
 
+def test_a_query_refused_once_is_refused_every_time(served, listener):
+    """The store keeps the token scans of short texts it has seen (store/sparql.py) and the catalogue where
+    its parameters go (catalogue.py): a refused text is refused again however often it comes, also after
+    the same text clean and after more distinct texts than the scans kept, and a catalogue query asked with
+    a parameter it does not have is a 400 each time."""
+    refused = {**{k: v for k, v in deep_queries().items() if len(v) <= 16_384},
+               "update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+               "SERVICE": f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"}
+    clean = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    assert httpx.post(f"{served.url}/sparql", data={"query": clean}, timeout=10).status_code == 200
+    for round_ in range(3):
+        for name, q in refused.items():
+            r = httpx.post(f"{served.url}/sparql", data={"query": q}, timeout=30)
+            assert r.status_code == 400, (round_, name, r.status_code, r.text[:200])
+        if round_ == 1:  # more distinct clean texts than the scans kept
+            with httpx.Client(timeout=10) as c:
+                for i in range(300):
+                    assert c.get(f"{served.url}/sparql", params={"query": f"ASK {{ <urn:x:{i}> ?p ?o }}"}
+                                 ).status_code == 200
+    for _ in range(3):
+        r = httpx.get(f"{served.url}/queries/ceb-deferrals",
+                      params={"org": "WIPO", "}} INSERT DATA { <urn:a> <urn:b> <urn:c> } #": "x"}, timeout=10)
+        assert r.status_code == 400 and "unknown parameter" in r.text, r.text[:200]
+        assert "<script" not in r.text
+    time.sleep(0.3)
+    assert listener.connections == []
+    _alive(served.url)
+
+
 def _post_raw(port: int, path: str, headers: str, body_chunks) -> tuple[str, int]:
     """Send a request by hand; stop sending once the server answered. Returns the status line and
     how many body bytes were sent."""
